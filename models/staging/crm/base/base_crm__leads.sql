@@ -1,0 +1,30 @@
+{#- Every raw row of the leads extract, typed, with its quarantine reasons. -#}
+with
+
+source as (
+    {{ crm_extract('leads') }}
+),
+
+parsed as (
+    select
+        {{ crm_parsed_columns('leads') }}
+    from source
+),
+
+validated as (
+    select
+        parsed.*,
+        estimated_value_original as estimated_value,
+        {{ combine_reasons([
+            '_contract_reasons',
+            reason_if("first_contacted_at < created_at", 'first_contacted_at_before_created_at'),
+            reason_if("qualified_at < created_at", 'qualified_at_before_created_at'),
+            reason_if("converted_at < created_at", 'converted_at_before_created_at'),
+        ]) }} as _row_reasons
+    from parsed
+)
+
+select
+    *,
+    {{ quarantine_reasons_with_duplicates('_row_reasons', ['lead_id'], 'updated_at') }} as _quarantine_reasons
+from validated

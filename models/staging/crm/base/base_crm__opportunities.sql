@@ -1,0 +1,38 @@
+{#- Every raw row of the opportunities extract, typed, with its quarantine reasons. -#}
+with
+
+source as (
+    {{ crm_extract('opportunities') }}
+),
+
+parsed as (
+    select
+        {{ crm_parsed_columns('opportunities') }}
+    from source
+),
+
+with_rate as (
+    select
+        parsed.*,
+        {{ exchange_rate('parsed.currency') }} as _exchange_rate
+    from parsed
+    {{ join_exchange_rate('parsed.currency', 'coalesce(parsed.closed_at, parsed.created_at)') }}
+),
+
+validated as (
+    select
+        with_rate.*,
+        {{ to_reporting_currency('amount_original') }} as amount,
+        {{ combine_reasons([
+            '_contract_reasons',
+            reason_if("closed_at < created_at", 'closed_at_before_created_at'),
+            reason_if("stage in ('closed_won', 'closed_lost') and closed_at is null", 'missing:closed_at'),
+            reason_if("amount_original is not null and created_at is not null and _exchange_rate is null", 'no_exchange_rate:amount'),
+        ]) }} as _row_reasons
+    from with_rate
+)
+
+select
+    *,
+    {{ quarantine_reasons_with_duplicates('_row_reasons', ['opportunity_id'], 'updated_at') }} as _quarantine_reasons
+from validated

@@ -1,0 +1,28 @@
+{#- Every raw row of the survey_responses extract, typed, with its quarantine reasons. -#}
+with
+
+source as (
+    {{ crm_extract('survey_responses') }}
+),
+
+parsed as (
+    select
+        {{ crm_parsed_columns('survey_responses') }}
+    from source
+),
+
+validated as (
+    select
+        parsed.*,
+        {{ combine_reasons([
+            '_contract_reasons',
+            reason_if("survey_type = 'nps' and (score < 0 or score > 10)", 'out_of_range:score'),
+            reason_if("survey_type = 'csat' and (score < 1 or score > 5)", 'out_of_range:score'),
+        ]) }} as _row_reasons
+    from parsed
+)
+
+select
+    *,
+    {{ quarantine_reasons_with_duplicates('_row_reasons', ['response_id']) }} as _quarantine_reasons
+from validated
