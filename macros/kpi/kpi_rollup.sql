@@ -1,0 +1,316 @@
+{#-
+    The shared mechanics of every KPI model: it turns a CTE of KPI inputs into the long output
+    shape of kpi_values (docs/architecture.md, "KPI layer").
+
+    Arguments
+      inputs        name of a CTE in the calling model with one row per contributing fact:
+                    time_basis = 'event':  event_at (timestamp or date): the fact's moment; it is
+                                           placed in its month, fiscal quarter, fiscal year and
+                                           all_time; facts after as_of are ignored;
+                    time_basis = 'period': period_grain, period_start: the input is already
+                                           per period (stock KPIs: "active at the end" ...);
+                    aggregation 'ratio':  numerator, denominator;
+                    aggregation 'sum', 'mean', 'median': measure;
+                    and one column per breakdown.
+      kpi_id, kpi_version
+      aggregation   'sum' (value = Σ measure; 0 for a period without facts),
+                    'ratio' (value = scale × Σ numerator / Σ denominator, null when Σ denominator = 0),
+                    'mean' (a ratio of Σ measure to the count of non-null measures),
+                    'median' (median of measure over the period's facts)
+      breakdowns    columns to break the KPI down by besides `overall`
+      requires      names of int_data_availability requirements; when one is missing, every
+                    value is null and is_available = false with the reason
+      scale         multiplier of a ratio (100 for NPS)
+      grains        the grains reported
+      include_windows
+                    also compute the scorecard windows of int_periods (period_grain
+                    `window_*`: the months before / after go-live ...), with the same rules as
+                    every other grain; kpi_values leaves them out, kpi_scorecard reads them
+      numerator_distinct, denominator_distinct
+                    count the distinct non-null values of this column instead of summing
+                    numerator / denominator (distinct customers, visitors): counted from the
+                    rows at every grain, never added up from months
+
+    Quarters, years and all_time are aggregated from the facts themselves (sums of numerators
+    and denominators, medians of the rows), never from monthly values.
+-#}
+{% macro kpi_rollup(
+    inputs,
+    kpi_id,
+    kpi_version,
+    aggregation,
+    breakdowns=[],
+    time_basis='event',
+    requires=[],
+    scale=1,
+    grains=['month', 'quarter', 'year', 'all_time'],
+    numerator_distinct=none,
+    denominator_distinct=none,
+    include_windows=true
+) -%}
+
+{%- if aggregation not in ('sum', 'ratio', 'mean', 'median') -%}
+    {{ exceptions.raise_compiler_error("kpi_rollup: unknown aggregation '" ~ aggregation ~ "' for " ~ kpi_id) }}
+{%- endif -%}
+{%- if time_basis not in ('event', 'period') -%}
+    {{ exceptions.raise_compiler_error("kpi_rollup: unknown time_basis '" ~ time_basis ~ "' for " ~ kpi_id) }}
+{%- endif -%}
+
+kpi_settings as (
+    select * from {{ ref('int_reporting_settings') }}
+),
+
+{% if time_basis == 'event' -%}
+kpi_grains as (
+    {%- for grain in grains %}
+    select '{{ grain }}' as period_grain
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+kpi_inputs_in_periods as (
+    select
+        kpi_inputs.*,
+        kpi_grains.period_grain,
+        case kpi_grains.period_grain
+            {%- for grain in grains if grain != 'all_time' %}
+            when '{{ grain }}' then {{ period_start_of('kpi_inputs.event_at', grain) }}
+            {%- endfor %}
+            else kpi_settings.calendar_start_date
+        end as period_start
+    from {{ inputs }} as kpi_inputs
+    cross join kpi_grains
+    cross join kpi_settings
+    where kpi_inputs.event_at <= kpi_settings.as_of_at
+    {%- if include_windows %}
+    union all
+    {#- scorecard windows (before / after go-live ...): a fact belongs to every window containing it #}
+    select
+        kpi_inputs.*,
+        kpi_windows.period_grain,
+        kpi_windows.period_start
+    from {{ inputs }} as kpi_inputs
+    inner join {{ ref('int_periods') }} as kpi_windows
+        on kpi_inputs.event_at >= kpi_windows.period_start
+        and kpi_inputs.event_at < kpi_windows.period_end
+        and {{ kpi_is_window_grain('kpi_windows.period_grain') }}
+    cross join kpi_settings
+    where kpi_inputs.event_at <= kpi_settings.as_of_at
+    {%- endif %}
+),
+{%- else -%}
+kpi_inputs_in_periods as (
+    select * from {{ inputs }}
+),
+{%- endif %}
+
+kpi_aggregated as (
+    select
+        period_grain,
+        period_start,
+        {%- if breakdowns %}
+        case
+            {%- for column in breakdowns %}
+            when grouping({{ column }}) = 0 then '{{ column }}'
+            {%- endfor %}
+            else 'overall'
+        end as breakdown,
+        case
+            {%- for column in breakdowns %}
+            when grouping({{ column }}) = 0 then coalesce(cast({{ column }} as varchar), '(none)')
+            {%- endfor %}
+        end as breakdown_value,
+        {%- else %}
+        'overall' as breakdown,
+        cast(null as varchar) as breakdown_value,
+        {%- endif %}
+        count(*) as input_rows,
+        {%- if aggregation == 'ratio' %}
+        {%- if numerator_distinct %}
+        count(distinct {{ numerator_distinct }}) as agg_numerator,
+        {%- else %}
+        sum(numerator) as agg_numerator,
+        {%- endif %}
+        {%- if denominator_distinct %}
+        count(distinct {{ denominator_distinct }}) as agg_denominator,
+        {%- else %}
+        sum(denominator) as agg_denominator,
+        {%- endif %}
+        cast(null as double) as agg_value
+        {%- elif aggregation == 'mean' %}
+        sum(measure) as agg_numerator,
+        count(measure) as agg_denominator,
+        cast(null as double) as agg_value
+        {%- elif aggregation == 'sum' %}
+        cast(null as double) as agg_numerator,
+        cast(null as double) as agg_denominator,
+        sum(measure) as agg_value
+        {%- else %}
+        cast(null as double) as agg_numerator,
+        cast(null as double) as agg_denominator,
+        {{ kpi_median('measure') }} as agg_value
+        {%- endif %}
+    from kpi_inputs_in_periods
+    group by grouping sets (
+        (period_grain, period_start)
+        {%- for column in breakdowns %},
+        (period_grain, period_start, {{ column }})
+        {%- endfor %}
+    )
+),
+
+kpi_long as (
+    select
+        period_grain,
+        period_start,
+        breakdown,
+        breakdown_value,
+        {%- if aggregation in ('ratio', 'mean') %}
+        cast(coalesce(agg_numerator, 0) as double) as numerator,
+        cast(coalesce(agg_denominator, 0) as double) as denominator,
+        {{ kpi_safe_divide('coalesce(agg_numerator, 0)', 'coalesce(agg_denominator, 0)') }}
+        {%- if scale != 1 %} * {{ scale }}{% endif %} as value
+        {%- elif aggregation == 'sum' %}
+        cast(null as double) as numerator,
+        cast(null as double) as denominator,
+        cast(agg_value as double) as value
+        {%- else %}
+        cast(null as double) as numerator,
+        cast(null as double) as denominator,
+        cast(agg_value as double) as value
+        {%- endif %}
+    from kpi_aggregated
+),
+
+{{ kpi_finalize(
+    'kpi_long', kpi_id, kpi_version, requires,
+    empty_value=(0 if aggregation == 'sum' else none), grains=grains, include_windows=include_windows
+) }}
+{%- endmacro %}
+
+{#-
+    The output step of every KPI model: takes a CTE already in the long shape (period_grain,
+    period_start, breakdown, breakdown_value, numerator, denominator, value) and
+      - keeps the reported periods (int_periods: nothing after as_of) and flags the incomplete one,
+      - gives every reported period an `overall` row (`empty_value` where the input has none),
+      - nulls the values with is_available = false and the reason when a requirement is missing,
+      - adds the unit from the catalog and casts every column to the contract's type.
+    Derived KPIs (growth, per-day rates, ROI) build their long CTE from other KPI models and call
+    this directly.
+-#}
+{% macro kpi_finalize(kpi_input, kpi_id, kpi_version, requires=[], empty_value=none,
+    grains=['month', 'quarter', 'year', 'all_time'], include_windows=true) -%}
+
+kpi_periods as (
+    select * from {{ ref('int_periods') }}
+    where
+        period_grain in ('{{ grains | join("', '") }}')
+        {%- if include_windows %}
+        or {{ kpi_is_window_grain('period_grain') }}
+        {%- endif %}
+),
+
+kpi_definition as (
+    select unit from {{ ref('kpi_definitions') }}
+    where kpi_id = '{{ kpi_id }}' and kpi_version = {{ kpi_version }}
+),
+
+kpi_availability as (
+    {%- if requires %}
+    select
+        min(case when is_available then 1 else 0 end) = 1 as is_available,
+        {{ dbt.listagg("case when not is_available then reason end", "'; '", "order by requirement") }} as reason
+    from {{ ref('int_data_availability') }}
+    where requirement in ('{{ requires | join("', '") }}')
+    {%- else %}
+    select
+        true as is_available,
+        cast(null as varchar) as reason
+    {%- endif %}
+),
+
+kpi_input as (
+    select * from {{ kpi_input }}
+),
+
+{#- every reported period has an overall row, facts or not; breakdown rows exist where facts do -#}
+kpi_filled as (
+    select
+        kpi_periods.period_grain,
+        kpi_periods.period_start,
+        kpi_periods.is_complete,
+        'overall' as breakdown,
+        cast(null as varchar) as breakdown_value,
+        kpi_input.numerator,
+        kpi_input.denominator,
+        {%- if empty_value is not none %}
+        case when kpi_input.period_start is null then {{ empty_value }} else kpi_input.value end as value
+        {%- else %}
+        kpi_input.value
+        {%- endif %}
+    from kpi_periods
+    left join kpi_input
+        on kpi_periods.period_grain = kpi_input.period_grain
+        and kpi_periods.period_start = kpi_input.period_start
+        and kpi_input.breakdown = 'overall'
+    union all
+    select
+        kpi_periods.period_grain,
+        kpi_periods.period_start,
+        kpi_periods.is_complete,
+        kpi_input.breakdown,
+        kpi_input.breakdown_value,
+        kpi_input.numerator,
+        kpi_input.denominator,
+        kpi_input.value
+    from kpi_input
+    inner join kpi_periods
+        on kpi_input.period_grain = kpi_periods.period_grain
+        and kpi_input.period_start = kpi_periods.period_start
+    where kpi_input.breakdown <> 'overall'
+)
+
+select
+    cast('{{ kpi_id }}' as varchar) as kpi_id,
+    cast({{ kpi_version }} as integer) as kpi_version,
+    cast(kpi_filled.period_grain as varchar) as period_grain,
+    cast(kpi_filled.period_start as date) as period_start,
+    cast(kpi_filled.breakdown as varchar) as breakdown,
+    cast(kpi_filled.breakdown_value as varchar) as breakdown_value,
+    cast(case when kpi_availability.is_available then kpi_filled.value end as double) as value,
+    cast(case when kpi_availability.is_available then kpi_filled.numerator end as double) as numerator,
+    cast(case when kpi_availability.is_available then kpi_filled.denominator end as double) as denominator,
+    cast(kpi_definition.unit as varchar) as unit,
+    cast(kpi_availability.is_available as boolean) as is_available,
+    cast(kpi_availability.reason as varchar) as reason,
+    cast(kpi_filled.is_complete as boolean) as is_period_complete
+from kpi_filled
+cross join kpi_availability
+cross join kpi_definition
+{%- endmacro %}
+
+
+
+{#- numerator / denominator as double, null when the denominator is zero or null -#}
+{% macro kpi_safe_divide(numerator, denominator) -%}
+    cast({{ numerator }} as double) / nullif(cast({{ denominator }} as double), 0)
+{%- endmacro %}
+
+{% macro kpi_median(expr) -%}
+    {{ return(adapter.dispatch('kpi_median', 'crm_kpi')(expr)) }}
+{%- endmacro %}
+{% macro default__kpi_median(expr) -%}
+    median({{ expr }})
+{%- endmacro %}
+
+{#- the breakdowns of a KPI about a customer or an owning user -#}
+{% macro kpi_owner_breakdowns() -%}
+    {{ return(['user_id', 'team', 'segment', 'region', 'acquisition_channel']) }}
+{%- endmacro %}
+
+{#- scorecard windows are the period grains named window_* -#}
+{% macro kpi_is_window_grain(expr) -%}
+    substr({{ expr }}, 1, 7) = 'window_'
+{%- endmacro %}
