@@ -24,8 +24,9 @@ where
 {% endtest %}
 
 {#-
-    Generic test on a KPI model: every reported period (int_periods, for the KPI's grains) has
-    exactly one `overall` row, and no row lies outside the reported periods.
+    Generic test on a KPI model: every reported period of its grains (int_periods) has exactly
+    one `overall` row, and every row lies in a reported period of its grains or in a scorecard
+    window of int_periods (window rows are optional: derived KPIs may leave them out).
 -#}
 {% test kpi_covers_reported_periods(model, grains) %}
 with
@@ -33,6 +34,13 @@ with
 periods as (
     select period_grain, period_start from {{ ref('int_periods') }}
     where period_grain in ('{{ grains | join("', '") }}')
+),
+
+allowed_periods as (
+    select period_grain, period_start from {{ ref('int_periods') }}
+    where
+        period_grain in ('{{ grains | join("', '") }}')
+        or {{ kpi_is_window_grain('period_grain') }}
 ),
 
 overall as (
@@ -54,13 +62,23 @@ missing_or_repeated as (
 outside as (
     select model_rows.period_grain, model_rows.period_start, -1 as overall_rows
     from {{ model }} as model_rows
-    left join periods
-        on model_rows.period_grain = periods.period_grain
-        and model_rows.period_start = periods.period_start
-    where periods.period_start is null
+    left join allowed_periods
+        on model_rows.period_grain = allowed_periods.period_grain
+        and model_rows.period_start = allowed_periods.period_start
+    where allowed_periods.period_start is null
 )
 
 select * from missing_or_repeated
 union all
 select * from outside
+{% endtest %}
+
+{#- Generic test: a period grain is a calendar grain or a scorecard window (window_*). -#}
+{% test valid_period_grain(model, column_name) %}
+select {{ column_name }}
+from {{ model }}
+where not (
+    {{ column_name }} in ('month', 'quarter', 'year', 'all_time')
+    or {{ kpi_is_window_grain(column_name) }}
+)
 {% endtest %}

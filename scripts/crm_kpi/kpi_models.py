@@ -118,7 +118,8 @@ def model_entry(versions: list[dict[str, str]], blocks: set[str]) -> dict:
     for row in sorted(versions, key=lambda r: int(r["kpi_version"])):
         item: dict = {
             "v": int(row["kpi_version"]),
-            "description": describe(f"kpi_{kpi_id}_v{row['kpi_version']}", row["formula"], blocks),
+            # dbt renders version-level properties at parse time, where doc() is not defined
+            "description": f"v{row['kpi_version']}: {row['formula']}",
         }
         if row["deprecation_date"]:
             item["deprecation_date"] = row["deprecation_date"]
