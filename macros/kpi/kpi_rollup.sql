@@ -106,25 +106,17 @@ kpi_inputs_in_periods as (
 ),
 {%- endif %}
 
+{#- one aggregation per breakdown (overall first), over the same materialised inputs -#}
 kpi_aggregated as (
+    {%- for column in ['overall'] + breakdowns %}
     select
         period_grain,
         period_start,
-        {%- if breakdowns %}
-        case
-            {%- for column in breakdowns %}
-            when grouping({{ column }}) = 0 then '{{ column }}'
-            {%- endfor %}
-            else 'overall'
-        end as breakdown,
-        case
-            {%- for column in breakdowns %}
-            when grouping({{ column }}) = 0 then coalesce(cast({{ column }} as varchar), '(none)')
-            {%- endfor %}
-        end as breakdown_value,
-        {%- else %}
-        'overall' as breakdown,
+        '{{ column }}' as breakdown,
+        {%- if column == 'overall' %}
         cast(null as varchar) as breakdown_value,
+        {%- else %}
+        coalesce(cast({{ column }} as varchar), '(none)') as breakdown_value,
         {%- endif %}
         count(*) as input_rows,
         {%- if aggregation == 'ratio' %}
@@ -153,12 +145,11 @@ kpi_aggregated as (
         {{ kpi_median('measure') }} as agg_value
         {%- endif %}
     from kpi_inputs_in_periods
-    group by grouping sets (
-        (period_grain, period_start)
-        {%- for column in breakdowns %},
-        (period_grain, period_start, {{ column }})
-        {%- endfor %}
-    )
+    group by period_grain, period_start{% if column != 'overall' %}, {{ column }}{% endif %}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
 ),
 
 kpi_long as (
