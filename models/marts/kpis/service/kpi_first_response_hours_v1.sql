@@ -1,0 +1,23 @@
+{#-
+    first_response_hours v1: mean of (first_response_at − created_at) in calendar hours over tickets
+    created in the period that have a response (a response after as_of does not count yet).
+-#}
+with
+
+tickets as (
+    select * from {{ ref('fct_tickets') }}
+),
+
+responded_tickets as (
+    select
+        created_at as event_at,
+        first_response_hours as measure,
+        {{ kpi_owner_breakdowns() | join(',\n        ') }}
+    from tickets
+    where has_first_response
+),
+
+{{ kpi_rollup(
+    'responded_tickets', 'first_response_hours', 1, 'mean',
+    breakdowns=kpi_owner_breakdowns()
+) }}
