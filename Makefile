@@ -1,0 +1,88 @@
+# CRM KPI warehouse. The two commands of the README:
+#   make sample   set up .venv, build the bundled sample, validate it
+#   make test     set up .venv, lint (SQL + Python), run pytest
+# Overridable: VENV (virtualenv folder), PYTHON (interpreter that creates it),
+# SQLFLUFF_PROCESSES (parallel lint), CRM_DUCKDB_PATH (warehouse file, default
+# target/crm_kpi.duckdb).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# The stamp is newer than the lock and pyproject.toml once both installs succeeded.
+STAMP := $(VENV)/.crm-kpi-installed
+PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
+SQL_LINT_PATHS := $(wildcard models tests analyses)
+PY_PATHS := scripts pytests
+
+.PHONY: help setup sample test lint format lock clean distclean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+setup: $(STAMP)  ## create the virtualenv and install the locked dependencies
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required; run with PYTHON=python3.11 (or newer)")'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements.lock pyproject.toml | $(BIN)/python
+	$(PIP) install --requirement requirements.lock
+	$(PIP) install --no-deps --no-build-isolation --editable .
+	@touch $@
+
+sample: setup  ## build the bundled sample into target/crm_kpi.duckdb and validate it
+	$(BIN)/crm-kpi build
+	$(BIN)/crm-kpi validate
+
+# The dbt templater compiles every model, and compiling reads the columns of the raw inputs,
+# so the SQL is linted against a throw-away database with the bundled sample seeded into it.
+LINT_DB := target/lint.duckdb
+LINT_ENV := env -u CRM_EXTRACTS_DIR CRM_DUCKDB_PATH=$(LINT_DB)
+# sqlfluff compiles every model through dbt, which is slow; more processes help on bigger machines
+SQLFLUFF_PROCESSES ?= 1
+
+lint: setup  ## sqlfluff (dbt templater) on the SQL, ruff on the Python
+	$(LINT_ENV) $(BIN)/dbt seed --quiet
+	$(LINT_ENV) $(BIN)/sqlfluff lint --processes $(SQLFLUFF_PROCESSES) $(SQL_LINT_PATHS)
+	$(BIN)/ruff check $(PY_PATHS)
+	$(BIN)/ruff format --check $(PY_PATHS)
+
+test: lint  ## lint, then pytest
+	$(BIN)/pytest
+
+format: setup  ## auto-fix: ruff format + ruff check --fix (SQL: run `sqlfluff fix` by hand)
+	$(BIN)/ruff format $(PY_PATHS)
+	$(BIN)/ruff check --fix $(PY_PATHS)
+
+# Regenerate requirements.lock from pyproject.toml in a throw-away virtualenv.
+LOCK_VENV ?= /tmp/crm-kpi-lock-venv
+LOCK_HEADER := \
+  '\# Every package of the project environment, pinned exactly (generated; do not edit by hand).' \
+  '\# Direct dependencies and the dev group are declared in pyproject.toml.' \
+  '\# Regenerate after changing pyproject.toml:  make lock' \
+  '\#   (= pip install . --group dev in a clean virtualenv with the newest pip/setuptools,' \
+  '\#    then pip freeze --all --exclude crm-kpi --exclude pip; needs access to PyPI)' \
+  '\# Installed by `make setup`: pip install -r requirements.lock,' \
+  '\#   then pip install --no-deps --no-build-isolation -e . (setuptools comes from this file).'
+lock:  ## re-resolve requirements.lock from pyproject.toml (needs access to PyPI)
+	rm -rf $(LOCK_VENV)
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip --disable-pip-version-check --quiet install --upgrade pip setuptools
+	$(LOCK_VENV)/bin/python -m pip --disable-pip-version-check --quiet install . --group dev
+	{ printf '%s\n' $(LOCK_HEADER); \
+	  $(LOCK_VENV)/bin/python -m pip freeze --all --exclude crm-kpi --exclude pip; } > requirements.lock.tmp
+	mv requirements.lock.tmp requirements.lock
+	rm -rf $(LOCK_VENV) build scripts/*.egg-info
+	@echo "requirements.lock regenerated; 'make setup' installs it."
+
+clean:  ## remove build outputs (target/, logs/, caches); keeps .venv
+	rm -rf target logs dbt_packages build scripts/*.egg-info .pytest_cache .ruff_cache
+	find scripts pytests -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean  ## clean, and remove the virtualenv too
+	rm -rf $(VENV)

@@ -1,0 +1,274 @@
+"""`crm-kpi`: build and validate the CRM KPI warehouse.
+
+A thin orchestration layer over dbt (all business logic lives in the dbt project):
+
+    crm-kpi build [--extracts DIR] [--database PATH] [--var KEY=VALUE ...] [--threads N]
+                  [--select SELECTOR ...]
+    crm-kpi validate [--database PATH]
+    crm-kpi generate ...        (synthetic extracts; see `crm-kpi generate --help`)
+
+Exit codes: 0 success, 1 build or validation failed, 2 usage or set-up error, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from crm_kpi.build import BuildOutcome, BuildRequest, ExtractsDirError, build_warehouse
+from crm_kpi.checks import run_checks
+from crm_kpi.dbt_invoke import VarSyntaxError, parse_var_assignments, unknown_var_keys
+from crm_kpi.progress import ProgressPrinter
+from crm_kpi.project import (
+    ENV_DUCKDB_PATH,
+    ENV_EXTRACTS_DIR,
+    ProjectNotFoundError,
+    find_project_dir,
+    project_vars,
+    resolve_database_path,
+    resolve_extracts_dir,
+)
+from crm_kpi.summary import (
+    format_duration,
+    format_row_counts,
+    format_table,
+    format_tally,
+    tally_nodes,
+)
+from crm_kpi.warehouse import WarehouseError, open_read_only
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+MAX_ERRORS_SHOWN = 15
+
+
+class UsageError(Exception):
+    """A problem with the command line or the set-up; the message says what to do."""
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="crm-kpi",
+        description="Build and validate the CRM KPI warehouse (dbt + DuckDB).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    build = commands.add_parser(
+        "build",
+        help="load the extracts and build every model and test (dbt seed + dbt build)",
+        description="Build the warehouse from the bundled sample (default) or a folder of "
+        "CSV/Parquet extracts.",
+    )
+    build.add_argument(
+        "--extracts",
+        metavar="DIR",
+        help=f"folder of <table>.csv / <table>.parquet extracts (default: ${ENV_EXTRACTS_DIR}, "
+        "else the bundled sample in seeds/crm_sample)",
+    )
+    _add_database_option(build)
+    build.add_argument(
+        "--var",
+        dest="vars",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a setting of dbt_project.yml, e.g. --var baseline_months=12 (repeatable)",
+    )
+    build.add_argument("--threads", type=_positive_int, metavar="N", help="dbt threads")
+    build.add_argument(
+        "--select", nargs="+", default=[], metavar="SELECTOR", help="dbt node selection"
+    )
+    build.add_argument(
+        "-q", "--quiet", action="store_true", help="print only the nodes that failed or warned"
+    )
+    build.add_argument(
+        "--dbt-log",
+        action="store_true",
+        help="show dbt's own console output instead of the compact progress lines",
+    )
+
+    validate = commands.add_parser(
+        "validate",
+        help="check a built warehouse (row reconciliation, ...)",
+        description="Run the validation checks against a built warehouse (read-only).",
+    )
+    _add_database_option(validate)
+
+    commands.add_parser(
+        "generate",
+        add_help=False,
+        help="generate synthetic CRM extracts (crm-kpi generate --help)",
+    )
+    return parser
+
+
+def _add_database_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--database",
+        metavar="PATH",
+        help=f"DuckDB file (default: ${ENV_DUCKDB_PATH}, else target/crm_kpi.duckdb in the "
+        "project)",
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `crm-kpi` console script."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if args_list[:1] == ["generate"]:
+            return run_generate(args_list[1:])
+        args = build_parser().parse_args(args_list)
+        if args.command == "build":
+            return run_build(args)
+        return run_validate(args)
+    except UsageError as exc:
+        _error(str(exc))
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        _error("interrupted.")
+        return EXIT_INTERRUPTED
+
+
+def _error(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr, flush=True)
+
+
+def _project_dir() -> Path:
+    try:
+        return find_project_dir()
+    except ProjectNotFoundError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def _build_request(args: argparse.Namespace, project_dir: Path) -> BuildRequest:
+    try:
+        variables = parse_var_assignments(args.vars)
+    except VarSyntaxError as exc:
+        raise UsageError(str(exc)) from exc
+    unknown = unknown_var_keys(variables, project_vars(project_dir))
+    if unknown:
+        print(
+            f"warning: not a setting in dbt_project.yml (typo?): {', '.join(unknown)}",
+            file=sys.stderr,
+        )
+    return BuildRequest(
+        project_dir=project_dir,
+        database=resolve_database_path(args.database, project_dir),
+        extracts_dir=resolve_extracts_dir(args.extracts),
+        vars=variables,
+        threads=args.threads,
+        select=tuple(args.select),
+        show_dbt_log=args.dbt_log,
+    )
+
+
+def run_build(args: argparse.Namespace) -> int:
+    project_dir = _project_dir()
+    request = _build_request(args, project_dir)
+    _print_header(request)
+    progress = None if request.show_dbt_log else ProgressPrinter(quiet=args.quiet)
+    try:
+        outcome = build_warehouse(request, progress)
+    except ExtractsDirError as exc:
+        raise UsageError(
+            f"{exc} Pass an existing folder to --extracts (or fix ${ENV_EXTRACTS_DIR})."
+        ) from exc
+    _print_build_summary(outcome)
+    return EXIT_OK if outcome.success else EXIT_FAILED
+
+
+def _print_header(request: BuildRequest) -> None:
+    extracts = request.extracts_dir or "bundled sample (seeds/crm_sample)"
+    print(f"project:  {request.project_dir}")
+    print(f"database: {request.database}")
+    print(f"extracts: {extracts}")
+    if request.vars:
+        print(f"vars:     {json.dumps(dict(request.vars), sort_keys=True)}")
+    print(flush=True)
+
+
+def _print_build_summary(outcome: BuildOutcome) -> None:
+    print()
+    if outcome.success:
+        if outcome.row_counts is not None:
+            print("Rows per table")
+            print(format_row_counts(outcome.row_counts))
+        else:
+            print(f"Rows per table: not available ({outcome.row_counts_note})")
+        print()
+    if outcome.nodes:
+        print(format_tally(tally_nodes(outcome.nodes)))
+    print(f"Elapsed: {format_duration(outcome.elapsed_s)}")
+    if outcome.success:
+        print(f"Build OK: {outcome.request.database}", flush=True)
+        return
+    sys.stdout.flush()
+    failed = next(inv.command for inv in outcome.invocations if not inv.success)
+    _error(f"dbt {failed} failed.")
+    for message in outcome.errors[:MAX_ERRORS_SHOWN]:
+        print(_indent(message), file=sys.stderr)
+    hidden = len(outcome.errors) - MAX_ERRORS_SHOWN
+    if hidden > 0:
+        print(f"  ... and {hidden} more failures (all of them are in dbt.log)", file=sys.stderr)
+    log_dir = outcome.request.log_path or outcome.request.project_dir / "logs"
+    print(
+        f"Fix the problem above and run the build again; dbt's full log: {log_dir / 'dbt.log'}",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def _indent(text: str, prefix: str = "  ") -> str:
+    return "\n".join((prefix + line).rstrip() for line in text.splitlines())
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    database = resolve_database_path(args.database, _project_dir())
+    try:
+        with open_read_only(database) as connection:
+            results = run_checks(connection)
+    except WarehouseError as exc:
+        raise UsageError(str(exc)) from exc
+    print(f"database: {database}\n")
+    for result in results:
+        print(f"[{'PASS' if result.passed else 'FAIL'}] {result.name}: {result.summary}")
+        if result.rows:
+            print(_indent(format_table(result.headers, result.rows)))
+        print()
+    failed = [result.name for result in results if not result.passed]
+    if failed:
+        _error(f"{len(failed)} of {len(results)} checks failed: {'; '.join(failed)}")
+        return EXIT_FAILED
+    print(f"Validation OK: {len(results)} of {len(results)} checks passed.", flush=True)
+    return EXIT_OK
+
+
+def run_generate(argv: Sequence[str]) -> int:
+    """Delegate to crm_kpi.generator.main (imported only when asked for)."""
+    try:
+        from crm_kpi import generator
+    except ModuleNotFoundError as exc:
+        if exc.name != "crm_kpi.generator":
+            raise
+        raise UsageError("the generator (crm_kpi.generator) is not installed.") from exc
+    result = generator.main(list(argv))
+    return int(result or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
