@@ -7,7 +7,8 @@
       is_window_closed: that window has ended by as_of (the cohort is old enough for v2 conversion).
     The e-mail is carried only as a keyed hash.
 -#}
-{%- set sla_hours = var('lead_contact_sla_hours') | int -%}
+{#- in whole seconds, so a fractional setting (1.5 hours) is honoured -#}
+{%- set sla_seconds = (var('lead_contact_sla_hours') | float * 3600) | round | int -%}
 {%- set window_days = var('lead_conversion_window_days') | int -%}
 
 with
@@ -23,7 +24,7 @@ leads as (
 deadlines as (
     select
         leads.*,
-        {{ dbt.dateadd('hour', sla_hours, 'leads.created_at') }} as sla_deadline_at,
+        {{ dbt.dateadd('second', sla_seconds, 'leads.created_at') }} as sla_deadline_at,
         {{ dbt.dateadd('day', window_days, 'leads.created_at') }} as conversion_window_end_at,
         case when leads.first_contacted_at <= settings.as_of_at then leads.first_contacted_at end
             as known_first_contacted_at,

@@ -20,11 +20,6 @@ settings as (
     select * from {{ ref('int_reporting_settings') }}
 ),
 
-windows as (
-    select * from {{ ref('int_periods') }}
-    where {{ kpi_is_window_grain('period_grain') }}
-),
-
 targets as (
     select * from {{ ref('kpi_targets') }}
 ),
@@ -74,8 +69,9 @@ target_values as (
     from targets
     cross join settings
     left join overall_window_values
-        on targets.kpi_id = overall_window_values.kpi_id
-        and overall_window_values.period_grain = 'window_target_' || targets.target_id
+        on
+            targets.kpi_id = overall_window_values.kpi_id
+            and overall_window_values.period_grain = 'window_target_' || targets.target_id
 ),
 
 scored as (

@@ -1,9 +1,9 @@
 {#- Every raw row that did not make it into staging, with its table, key, reasons and original text. -#}
 {%- set primary_keys = {} -%}
 {%- if execute -%}
-    {%- for table_name in crm_tables() -%}
-        {%- do primary_keys.update({table_name: crm_contract_table(table_name).meta.primary_key}) -%}
-    {%- endfor -%}
+{%- for table_name in crm_tables() -%}
+{%- do primary_keys.update({table_name: crm_contract_table(table_name).meta.primary_key}) -%}
+{%- endfor -%}
 {%- endif -%}
 
 with

@@ -39,6 +39,12 @@ class Spec:
     extra: dict = field(default_factory=dict)
 
 
+def _sum_or_none(values: pd.Series) -> float | None:
+    """Σ of the non-null values; None when every value is null (e.g. no cost data)."""
+    values = values.dropna().astype(float)
+    return float(values.sum()) if len(values) else None
+
+
 def _aggregate(rows: pd.DataFrame, spec: Spec) -> tuple[float | None, float | None, float | None]:
     """(value, numerator, denominator) of one group of rows."""
     if spec.aggregation in ("ratio", "mean"):
@@ -49,14 +55,16 @@ def _aggregate(rows: pd.DataFrame, spec: Spec) -> tuple[float | None, float | No
             numerator = (
                 float(rows[spec.numerator_distinct].dropna().nunique())
                 if spec.numerator_distinct
-                else float(rows["numerator"].astype(float).sum())
+                else _sum_or_none(rows["numerator"])
             )
             denominator = (
                 float(rows[spec.denominator_distinct].dropna().nunique())
                 if spec.denominator_distinct
                 else float(rows["denominator"].astype(float).sum())
             )
-        value = None if denominator == 0 else spec.scale * numerator / denominator
+        if numerator is None or denominator == 0:
+            return None, numerator, denominator
+        value = spec.scale * numerator / denominator
         return value, numerator, denominator
     measure = rows["measure"].dropna().astype(float)
     if spec.aggregation == "sum":

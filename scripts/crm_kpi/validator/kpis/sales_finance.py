@@ -66,7 +66,7 @@ def gross_margin(frame: Frame) -> pd.DataFrame:
 @kpi("profit_per_customer")
 def profit_per_customer(frame: Frame) -> pd.DataFrame:
     orders = _orders(frame)
-    rows = orders.assign(numerator=orders["profit"].fillna(0.0))
+    rows = orders.assign(numerator=orders["profit"])
     spec = Spec(
         "profit_per_customer", 1, "ratio", OWNER, requires=COST, denominator_distinct="customer_id"
     )
@@ -154,7 +154,7 @@ def open_opportunities(frame: Frame) -> pd.DataFrame:
 @kpi("quota_attainment")
 def quota_attainment(frame: Frame) -> pd.DataFrame:
     targets = frame.table("sales_targets")
-    targets["month"] = targets["period_start"]
+    targets["month"] = pd.to_datetime(targets["period_start"]).dt.date
     won = _won(frame)
     won["month"] = period_starts(won["closed_at"], "month", 1)
     won = won.merge(targets[["user_id", "month"]].drop_duplicates(), on=["user_id", "month"])
@@ -223,7 +223,7 @@ GROWTH_GRAINS = {"month": 1, "quarter": 3, "year": 12}
 @kpi("revenue_growth")
 def revenue_growth(frame: Frame) -> pd.DataFrame:
     """(revenue - previous period's revenue) / previous period's revenue, per breakdown value
-    present in the period (a value absent from the previous period had 0 there)."""
+    present in either period (absent from one of them = 0 there: new = null, gone = -1)."""
     orders = _orders(frame)
     stamps = pd.to_datetime(orders["event_at"])
     out = []
@@ -235,7 +235,7 @@ def revenue_growth(frame: Frame) -> pd.DataFrame:
         for column in OWNER:
             labels_now = current[column].astype(object).fillna("(none)").astype(str)
             labels_before = previous[column].astype(object).fillna("(none)").astype(str)
-            for label in sorted(labels_now.unique()):
+            for label in sorted(set(labels_now) | set(labels_before)):
                 groups.append(
                     (column, label, current[labels_now == label], previous[labels_before == label])
                 )
