@@ -9,9 +9,9 @@
 {#-
     `union all` of every KPI model version of the registry (macros/kpi/kpi_registry.sql), with
     `is_latest_version`; `windows` chooses the calendar grains (false) or the scorecard windows
-    (true).
+    (true); `latest_only` leaves the older live versions out.
 -#}
-{% macro kpi_union(windows=false) -%}
+{% macro kpi_union(windows=false, latest_only=false) -%}
     {%- set registry = kpi_registry() -%}
     {%- set latest = {} -%}
     {%- for kpi in registry -%}
@@ -19,7 +19,11 @@
             {%- do latest.update({kpi.kpi_id: kpi.version}) -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- for kpi in registry %}
+    {%- set selected = [] -%}
+    {%- for kpi in registry if not latest_only or latest[kpi.kpi_id] == kpi.version -%}
+        {%- do selected.append(kpi) -%}
+    {%- endfor -%}
+    {%- for kpi in selected %}
     select
         {%- for column in kpi_output_columns() %}
         {{ column }},

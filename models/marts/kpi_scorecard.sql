@@ -8,7 +8,7 @@
 with
 
 window_values as (
-    {{ kpi_union(windows=true) }}
+    {{ kpi_union(windows=true, latest_only=true) }}
 ),
 
 catalog as (

@@ -9,7 +9,7 @@ and append it to `CHECKS`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import duckdb
@@ -69,7 +69,52 @@ def check_row_reconciliation(connection: duckdb.DuckDBPyConnection) -> CheckResu
     )
 
 
-CHECKS: tuple[Check, ...] = (check_row_reconciliation,)
+def check_kpis_independently(
+    connection: duckdb.DuckDBPyConnection, overrides: Mapping[str, object] | None = None
+) -> CheckResult:
+    """Every KPI recomputed in pandas from the staged tables equals the warehouse's."""
+    from crm_kpi.validator import compare_with_warehouse
+
+    name = "KPIs recomputed independently (pandas) = kpi_values"
+    comparison = compare_with_warehouse(connection, dict(overrides or {}))
+    rows = tuple(
+        (
+            f"{result.kpi_id} v{result.version}",
+            result.comparisons,
+            "ok" if result.passed else "MISMATCH",
+            _first_problem(result),
+        )
+        for result in comparison.results
+    )
+    failed = [row[0] for row in rows if row[2] != "ok"]
+    summary = (
+        f"{len(comparison.results)} KPI versions, {comparison.comparisons} comparisons, "
+        f"{len(failed)} mismatching"
+    )
+    if comparison.not_validated:
+        summary += f"; not recomputed: {', '.join(comparison.not_validated)}"
+    return CheckResult(
+        name=name,
+        passed=comparison.passed,
+        summary=summary,
+        headers=("kpi", "comparisons", "result", "first difference"),
+        rows=rows,
+    )
+
+
+def _first_problem(result: object) -> str:
+    for problems, label in (
+        (result.error and [result.error], "error"),
+        (result.mismatches, "value"),
+        (result.missing_in_warehouse, "missing in warehouse"),
+        (result.extra_in_warehouse, "extra in warehouse"),
+    ):
+        if problems:
+            return f"{label}: {problems[0]}"[:120]
+    return ""
+
+
+CHECKS: tuple[Check, ...] = (check_row_reconciliation, check_kpis_independently)
 
 
 def run_checks(

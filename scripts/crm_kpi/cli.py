@@ -16,10 +16,11 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from functools import partial, update_wrapper
 from pathlib import Path
 
 from crm_kpi.build import BuildOutcome, BuildRequest, ExtractsDirError, build_warehouse
-from crm_kpi.checks import run_checks
+from crm_kpi.checks import check_kpis_independently, check_row_reconciliation, run_checks
 from crm_kpi.dbt_invoke import VarSyntaxError, parse_var_assignments, unknown_var_keys
 from crm_kpi.progress import ProgressPrinter
 from crm_kpi.project import (
@@ -108,6 +109,15 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run the validation checks against a built warehouse (read-only).",
     )
     _add_database_option(validate)
+    validate.add_argument(
+        "--var",
+        dest="vars",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="the settings the warehouse was built with (default: those `crm-kpi build` "
+        "recorded beside the database)",
+    )
 
     commands.add_parser(
         "generate",
@@ -189,7 +199,21 @@ def run_build(args: argparse.Namespace) -> int:
             f"{exc} Pass an existing folder to --extracts (or fix ${ENV_EXTRACTS_DIR})."
         ) from exc
     _print_build_summary(outcome)
+    if outcome.success:
+        _settings_file(request.database).write_text(json.dumps(request.vars, indent=2) + "\n")
     return EXIT_OK if outcome.success else EXIT_FAILED
+
+
+def _settings_file(database: Path) -> Path:
+    """Where `build` records the --var settings, so `validate` recomputes with the same."""
+    return database.with_name(database.name + ".settings.json")
+
+
+def _validation_settings(args: argparse.Namespace, database: Path) -> dict[str, object]:
+    if args.vars:
+        return dict(parse_var_assignments(args.vars))
+    recorded = _settings_file(database)
+    return json.loads(recorded.read_text()) if recorded.exists() else {}
 
 
 def _print_header(request: BuildRequest) -> None:
@@ -240,8 +264,15 @@ def _indent(text: str, prefix: str = "  ") -> str:
 def run_validate(args: argparse.Namespace) -> int:
     database = resolve_database_path(args.database, _project_dir())
     try:
+        overrides = _validation_settings(args, database)
+        checks = (
+            check_row_reconciliation,
+            update_wrapper(
+                partial(check_kpis_independently, overrides=overrides), check_kpis_independently
+            ),
+        )
         with open_read_only(database) as connection:
-            results = run_checks(connection)
+            results = run_checks(connection, checks)
     except WarehouseError as exc:
         raise UsageError(str(exc)) from exc
     print(f"database: {database}\n")

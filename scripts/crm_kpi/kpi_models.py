@@ -165,7 +165,8 @@ def render_registry(rows: list[dict[str, str]]) -> str:
         for row in rows
     )
     return (
-        "{#- Generated from seeds/reference/kpi_definitions.csv by `python -m crm_kpi.kpi_models`:\n"
+        "{#- Generated from seeds/reference/kpi_definitions.csv by "
+        "`python -m crm_kpi.kpi_models`:\n"
         "    every KPI model version in the catalog. Refs must be known at parse time, so the\n"
         "    list is written out here. -#}\n"
         "{% macro kpi_registry() -%}\n"
