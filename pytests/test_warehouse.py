@@ -65,7 +65,10 @@ def test_each_dirty_row_is_quarantined_with_its_reason(
         if d["expected_reason"] is not None
     }
     quarantined = dict(
-        query(warehouse, "select quarantined_row_id, reasons from staging.stg_crm__quarantined_rows")
+        query(
+            warehouse,
+            "select quarantined_row_id, reasons from staging.stg_crm__quarantined_rows",
+        )
     )
     missing = {row: reason for row, reason in expected.items() if row not in quarantined}
     assert not missing, f"dirty rows that were staged: {list(missing.items())[:5]}"
