@@ -43,8 +43,9 @@ sample: setup  ## build the bundled sample into target/crm_kpi.duckdb and valida
 # so the SQL is linted against a throw-away database with the bundled sample seeded into it.
 LINT_DB := target/lint.duckdb
 LINT_ENV := env -u CRM_EXTRACTS_DIR CRM_DUCKDB_PATH=$(LINT_DB)
-# sqlfluff compiles every model through dbt, which is slow; more processes help on bigger machines
-SQLFLUFF_PROCESSES ?= 1
+# sqlfluff compiles every model through dbt, which is slow: one process per core of these
+# 2-core machines (about half the wall time of one process)
+SQLFLUFF_PROCESSES ?= 2
 
 lint: setup  ## sqlfluff (dbt templater) on the SQL, ruff on the Python
 	$(LINT_ENV) $(BIN)/dbt seed --quiet

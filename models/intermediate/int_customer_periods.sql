@@ -45,7 +45,9 @@ period_spans as (
     from periods
     inner join spans
         on
-            spans.span_start < periods.end_instant
+            -- inclusive here (a span starting exactly at the capped end can still make a customer new);
+            -- the flags below decide S and E
+            spans.span_start <= periods.end_instant
             and (spans.span_end is null or spans.span_end >= cast(periods.period_start as {{ dbt.type_timestamp() }}))
 ),
 

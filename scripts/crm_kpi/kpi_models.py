@@ -116,11 +116,10 @@ def model_entry(versions: list[dict[str, str]], blocks: set[str]) -> dict:
         )
     version_entries = []
     for row in sorted(versions, key=lambda r: int(r["kpi_version"])):
-        item: dict = {
-            "v": int(row["kpi_version"]),
-            # dbt renders version-level properties at parse time, where doc() is not defined
-            "description": f"v{row['kpi_version']}: {row['formula']}",
-        }
+        # No version-level description: dbt would show it instead of the model's docs block
+        # (and cannot render doc() there at parse time). Each version's own docs block,
+        # kpi_<id>_v<n>, is in the manifest's docs and the generated reference page.
+        item: dict = {"v": int(row["kpi_version"])}
         if row["deprecation_date"]:
             item["deprecation_date"] = row["deprecation_date"]
         version_entries.append(item)

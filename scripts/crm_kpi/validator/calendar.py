@@ -99,7 +99,8 @@ def read_targets(path: Path = TARGETS_SEED) -> list[dict[str, str]]:
 
 def build_calendar(settings: Settings, calendar_start: dt.date, as_of_at: pd.Timestamp) -> Calendar:
     fiscal = settings.fiscal_year_start_month
-    as_of_day = as_of_at.date()
+    # with as_of_date set, as_of_at is the next midnight: the last reported day is as_of_date
+    as_of_day = settings.as_of_date or as_of_at.date()
     months = []
     current = calendar_start
     while current <= as_of_day:
@@ -110,11 +111,11 @@ def build_calendar(settings: Settings, calendar_start: dt.date, as_of_at: pd.Tim
         starts = sorted({period_start(m, grain, fiscal) for m in months})
         periods += [Period(grain, s, add_months(s, length), as_of_at) for s in starts]
     periods.append(Period("all_time", calendar_start, as_of_day + dt.timedelta(days=1), as_of_at))
-    periods += _windows(settings, as_of_at)
+    periods += _windows(settings, as_of_at, as_of_day)
     return Calendar(tuple(periods))
 
 
-def _windows(settings: Settings, as_of_at: pd.Timestamp) -> list[Period]:
+def _windows(settings: Settings, as_of_at: pd.Timestamp, as_of_day: dt.date) -> list[Period]:
     go_live, months = settings.go_live_date, settings.baseline_months
     latest_end = month_start(as_of_at.date())
     windows = [
@@ -127,4 +128,4 @@ def _windows(settings: Settings, as_of_at: pd.Timestamp) -> list[Period]:
         windows.append(
             Period(f"window_target_{target['target_id']}", add_months(due, -months), due, as_of_at)
         )
-    return [w for w in windows if w.start <= as_of_at.date()]
+    return [w for w in windows if w.start <= as_of_day]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from crm_kpi.validator.data import Frame, load_staged
@@ -52,46 +52,58 @@ class Comparison:
         return all(result.passed for result in self.results) and not self.not_validated
 
 
-def _same(expected: Any, actual: Any) -> bool:
-    missing_expected = expected is None or (isinstance(expected, float) and math.isnan(expected))
-    missing_actual = actual is None or (isinstance(actual, float) and math.isnan(actual))
-    if missing_expected or missing_actual:
-        return missing_expected and missing_actual
-    return math.isclose(float(expected), float(actual), rel_tol=REL_TOL, abs_tol=ABS_TOL)
-
-
 def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
+    out = frame[[*KEY, *MEASURES, "is_available"]].copy()
     out["period_start"] = pd.to_datetime(out["period_start"]).dt.date
     out["breakdown_value"] = (
-        out["breakdown_value"].astype(object).where(out["breakdown_value"].notna(), None)
+        out["breakdown_value"].astype(object).where(out["breakdown_value"].notna(), "<null>")
     )
-    return out.set_index(KEY)
+    for column in MEASURES:
+        out[column] = pd.to_numeric(out[column], errors="coerce").astype(float)
+    out["is_available"] = out["is_available"].astype(bool)
+    return out
+
+
+def _differs(expected: pd.Series, actual: pd.Series) -> pd.Series:
+    """Elementwise: one side null and not the other, or not close (rel 1e-9, abs 1e-9)."""
+    both_null = expected.isna() & actual.isna()
+    one_null = expected.isna() ^ actual.isna()
+    tolerance = np.maximum(REL_TOL * np.maximum(expected.abs(), actual.abs()), ABS_TOL)
+    far = (expected - actual).abs() > tolerance
+    return ~both_null & (one_null | far.fillna(False))
+
+
+def _describe(keys: pd.DataFrame, limit: int = 5) -> list[str]:
+    texts = [" ".join(map(str, row)) for row in keys[KEY].head(limit).itertuples(index=False)]
+    if len(keys) > limit:
+        texts.append(f"... {len(keys)} in all")
+    return texts
 
 
 def compare_kpi(
     kpi_id: str, version: int, expected: pd.DataFrame, actual: pd.DataFrame
 ) -> KpiResult:
+    """Keys must match both ways; value, numerator, denominator and is_available must agree."""
     result = KpiResult(kpi_id, version)
-    expected, actual = _normalise(expected), _normalise(actual)
-    missing = expected.index.difference(actual.index)
-    extra = actual.index.difference(expected.index)
-    result.missing_in_warehouse = [" ".join(map(str, key)) for key in missing[:5]]
-    result.extra_in_warehouse = [" ".join(map(str, key)) for key in extra[:5]]
-    if len(missing) > 5:
-        result.missing_in_warehouse.append(f"... {len(missing)} in all")
-    if len(extra) > 5:
-        result.extra_in_warehouse.append(f"... {len(extra)} in all")
-    common = expected.index.intersection(actual.index)
-    for key in common:
-        exp_row, act_row = expected.loc[key], actual.loc[key]
-        for column in [*MEASURES, "is_available"]:
-            result.comparisons += 1
-            if not _same(exp_row[column], act_row[column]) and len(result.mismatches) < 5:
-                result.mismatches.append(
-                    f"{' '.join(map(str, key))} {column}: python {exp_row[column]!r} "
-                    f"vs warehouse {act_row[column]!r}"
-                )
+    merged = _normalise(expected).merge(
+        _normalise(actual), on=KEY, how="outer", suffixes=("_py", "_wh"), indicator=True
+    )
+    result.missing_in_warehouse = _describe(merged[merged["_merge"] == "left_only"])
+    result.extra_in_warehouse = _describe(merged[merged["_merge"] == "right_only"])
+    both = merged[merged["_merge"] == "both"]
+    for column in [*MEASURES, "is_available"]:
+        result.comparisons += len(both)
+        if column == "is_available":
+            bad = both[both[f"{column}_py"] != both[f"{column}_wh"]]
+        else:
+            bad = both[_differs(both[f"{column}_py"], both[f"{column}_wh"])]
+        for row in bad.head(5 - len(result.mismatches)).itertuples(index=False):
+            row = row._asdict()
+            key = " ".join(str(row[k]) for k in KEY)
+            result.mismatches.append(
+                f"{key} {column}: python {row[f'{column}_py']!r} "
+                f"vs warehouse {row[f'{column}_wh']!r}"
+            )
     return result
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 from crm_kpi.validator import facts
 from crm_kpi.validator.calendar import Period
 from crm_kpi.validator.data import Frame
+from crm_kpi.validator.rollup import Spec, rollup_events, rollup_periods
 
 # Stands for "no end" (a running subscription) while spans are merged; staged timestamps are
 # never after 2100-01-01 (out_of_range), so nothing real reaches it.
@@ -73,7 +74,8 @@ def activity_spans(frame: Frame) -> pd.DataFrame:
     """Gaps and islands: the activity intervals of each customer merged into non-overlapping
     spans (an interval starting at or before the running end of the previous ones continues the
     span). `span_end` is NaT while the span has no end; `churn_reason` is the cancel_reason of
-    the subscription whose end closes the span."""
+    the subscription whose end closes the span (of several ending at that instant, the first
+    non-empty reason in alphabetical order)."""
     intervals = activity_intervals(frame)
     if intervals.empty:
         return pd.DataFrame(columns=SPAN_COLUMNS)
@@ -112,8 +114,11 @@ def churn_events(frame: Frame, spans: pd.DataFrame | None = None) -> pd.DataFram
 
 
 def _active_mask(spans: pd.DataFrame, instant: pd.Timestamp) -> pd.Series:
-    return (spans["span_start"] <= instant) & (
-        spans["span_end"].isna() | (spans["span_end"] > instant)
+    """Active just before the instant (docs/architecture.md): span_start < t <= span_end, so a
+    span starting exactly at a period's start is new in it, and one ending exactly at its end
+    is a churn of the next period."""
+    return (spans["span_start"] < instant) & (
+        spans["span_end"].isna() | (spans["span_end"] >= instant)
     )
 
 
@@ -242,13 +247,41 @@ def repeat_contacts(frame: Frame, tickets: pd.DataFrame) -> pd.Series:
 # --- users ---------------------------------------------------------------------------------
 
 
+def licences(frame: Frame) -> pd.DataFrame:
+    """Users with their effective licence (see facts.licensed_users)."""
+    return facts.licensed_users(frame)
+
+
 def user_period_rows(frame: Frame, grains: Sequence[str]) -> pd.DataFrame:
     """Per period (and scorecard window): the users whose licence overlaps it (licensed_from
     before the end instant, licensed_to empty or not before the start), with their team."""
-    return facts.stock_rows(frame, facts.licensed_users(frame), grains, facts.licence_overlaps)
+    return facts.stock_rows(frame, licences(frame), grains, facts.licence_overlaps)
 
 
 def in_period(moments: pd.Series, period: Period, as_of_at: pd.Timestamp) -> pd.Series:
     """Moments in [period start, period end) and not after as_of."""
     stamps = pd.to_datetime(moments)
     return (stamps >= period.start_at) & (stamps < pd.Timestamp(period.end)) & (stamps <= as_of_at)
+
+
+# --- rollup ---------------------------------------------------------------------------------
+
+ROLLUP_COLUMNS = (
+    "event_at", "period_grain", "period_start", "measure", "numerator", "denominator",
+)  # fmt: skip
+
+
+def for_rollup(rows: pd.DataFrame, spec: Spec) -> pd.DataFrame:
+    """Only the columns the rollup reads (it slices the rows once per period and group)."""
+    wanted = (*ROLLUP_COLUMNS, *spec.breakdowns, spec.numerator_distinct, spec.denominator_distinct)
+    return rows[[c for c in dict.fromkeys(wanted) if c is not None and c in rows.columns]]
+
+
+def slim_events(frame: Frame, rows: pd.DataFrame, spec: Spec) -> pd.DataFrame:
+    """`rollup_events` over the columns it needs."""
+    return rollup_events(frame, for_rollup(rows, spec), spec)
+
+
+def slim_periods(frame: Frame, rows: pd.DataFrame, spec: Spec) -> pd.DataFrame:
+    """`rollup_periods` over the columns it needs."""
+    return rollup_periods(frame, for_rollup(rows, spec), spec)

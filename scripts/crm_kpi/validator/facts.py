@@ -90,14 +90,17 @@ def licensed_users(frame: Frame) -> pd.DataFrame:
     """Users with their effective licence: licensed_from defaults to the first activity or
     usage event of the user; licensed_to empty = still licensed."""
     users = frame.table("users")
-    firsts = pd.concat(
+    seen = pd.concat(
         [
             frame.table("activities")[["user_id", "occurred_at"]],
             frame.table("usage_events")[["user_id", "occurred_at"]],
         ]
     ).dropna()
-    first_seen = firsts.groupby("user_id")["occurred_at"].min()
-    users["licensed_from"] = users["licensed_from"].fillna(users["user_id"].map(first_seen))
+    seen["occurred_at"] = pd.to_datetime(seen["occurred_at"])  # also when both are absent
+    first_seen = seen.groupby("user_id")["occurred_at"].min()
+    defaults = pd.Series(first_seen.reindex(users["user_id"]).to_numpy(), index=users.index)
+    users["licensed_from"] = pd.to_datetime(users["licensed_from"]).fillna(defaults)
+    users["licensed_to"] = pd.to_datetime(users["licensed_to"])
     return users
 
 

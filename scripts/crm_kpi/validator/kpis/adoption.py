@@ -9,7 +9,7 @@ from crm_kpi.validator import derived, facts
 from crm_kpi.validator.calendar import CALENDAR_GRAINS
 from crm_kpi.validator.data import Frame
 from crm_kpi.validator.kpis import kpi
-from crm_kpi.validator.rollup import OUTPUT, Spec, finalize, rollup_events, rollup_periods
+from crm_kpi.validator.rollup import OUTPUT, Spec, finalize
 
 TEAM = ("team",)
 
@@ -30,7 +30,7 @@ def _activities(frame: Frame) -> pd.DataFrame:
 @kpi("licensed_users")
 def licensed_users(frame: Frame) -> pd.DataFrame:
     rows = _licensed(frame).assign(measure=1.0)
-    return rollup_periods(frame, rows, Spec("licensed_users", 1, "sum", TEAM))
+    return derived.slim_periods(frame, rows, Spec("licensed_users", 1, "sum", TEAM))
 
 
 @kpi("active_user_rate")
@@ -52,7 +52,7 @@ def active_user_rate(frame: Frame) -> pd.DataFrame:
         )
     rows = pd.concat(parts, ignore_index=True)
     spec = Spec("active_user_rate", 1, "ratio", TEAM, requires=("usage_events",))
-    return rollup_periods(frame, rows, spec)
+    return derived.slim_periods(frame, rows, spec)
 
 
 @kpi("activities_per_user")
@@ -131,7 +131,7 @@ def automation_rate(frame: Frame) -> pd.DataFrame:
         ("user_id", "team", "activity_type"),
         requires=("activities",),
     )
-    return rollup_events(frame, rows, spec)
+    return derived.slim_events(frame, rows, spec)
 
 
 @kpi("overdue_follow_up_rate")
@@ -150,7 +150,7 @@ def overdue_follow_up_rate(frame: Frame) -> pd.DataFrame:
         event_at=due["due_at"], numerator=(late | still_open).astype(float), denominator=1.0
     )
     spec = Spec("overdue_follow_up_rate", 1, "ratio", ("user_id", "team"), requires=("activities",))
-    return rollup_events(frame, rows, spec)
+    return derived.slim_events(frame, rows, spec)
 
 
 @kpi("training_completion_rate")
@@ -168,12 +168,14 @@ def training_completion_rate(frame: Frame) -> pd.DataFrame:
         [ends[key] for key in zip(rows["period_grain"], rows["period_start"], strict=True)],
         index=rows.index,
     )
-    completed = rows["user_id"].map(first_completed)
+    completed = pd.Series(
+        pd.to_datetime(first_completed.reindex(rows["user_id"])).to_numpy(), index=rows.index
+    )
     rows = rows.assign(
         numerator=(completed.notna() & (completed < end_instants)).astype(float), denominator=1.0
     )
     spec = Spec("training_completion_rate", 1, "ratio", TEAM, requires=("trainings",))
-    return rollup_periods(frame, rows, spec)
+    return derived.slim_periods(frame, rows, spec)
 
 
 @kpi("average_assessment_score")
@@ -186,4 +188,4 @@ def average_assessment_score(frame: Frame) -> pd.DataFrame:
     spec = Spec(
         "average_assessment_score", 1, "mean", TEAM, requires=("trainings.assessment_score",)
     )
-    return rollup_events(frame, rows, spec)
+    return derived.slim_events(frame, rows, spec)

@@ -17,8 +17,6 @@ from crm_kpi.validator.rollup import (
     OWNER,
     Spec,
     finalize,
-    rollup_events,
-    rollup_periods,
 )
 
 _LATEST: list[tuple[Frame, pd.DataFrame]] = []
@@ -35,28 +33,28 @@ def _customer_periods(frame: Frame) -> pd.DataFrame:
 def active_customers(frame: Frame) -> pd.DataFrame:
     rows = _customer_periods(frame)
     rows = rows[rows["E"] == 1].assign(measure=1.0)
-    return rollup_periods(frame, rows, Spec("active_customers", 1, "sum", OWNER))
+    return derived.slim_periods(frame, rows, Spec("active_customers", 1, "sum", OWNER))
 
 
 @kpi("new_customers")
 def new_customers(frame: Frame) -> pd.DataFrame:
     rows = _customer_periods(frame)
     rows = rows[rows["N"] == 1].assign(measure=1.0)
-    return rollup_periods(frame, rows, Spec("new_customers", 1, "sum", OWNER))
+    return derived.slim_periods(frame, rows, Spec("new_customers", 1, "sum", OWNER))
 
 
 @kpi("customer_retention_rate")
 def customer_retention_rate(frame: Frame) -> pd.DataFrame:
     rows = _customer_periods(frame)
     rows = rows.assign(numerator=rows["E"] - rows["N"], denominator=rows["S"])
-    return rollup_periods(frame, rows, Spec("customer_retention_rate", 1, "ratio", OWNER))
+    return derived.slim_periods(frame, rows, Spec("customer_retention_rate", 1, "ratio", OWNER))
 
 
 @kpi("customer_growth_rate")
 def customer_growth_rate(frame: Frame) -> pd.DataFrame:
     rows = _customer_periods(frame)
     rows = rows.assign(numerator=rows["E"] - rows["S"], denominator=rows["S"])
-    return rollup_periods(frame, rows, Spec("customer_growth_rate", 1, "ratio", OWNER))
+    return derived.slim_periods(frame, rows, Spec("customer_growth_rate", 1, "ratio", OWNER))
 
 
 @kpi("churn_rate")
@@ -67,7 +65,7 @@ def churn_rate(frame: Frame) -> pd.DataFrame:
     rows = rows[rows["S"] == 1]
     rows = rows.assign(numerator=rows["lost"], denominator=rows["S"])
     spec = Spec("churn_rate", 1, "ratio", OWNER)
-    result = rollup_periods(frame, rows, spec)
+    result = derived.slim_periods(frame, rows, spec)
     lost = rows[rows["lost"] == 1].copy()
     lost["reason"] = lost["churn_reason"].astype(object).where(lost["churn_reason"].notna())
     lost["reason"] = lost["reason"].fillna(NONE_LABEL)
@@ -97,8 +95,11 @@ def _subscriptions(frame: Frame) -> pd.DataFrame:
 
 @kpi("renewal_rate")
 def renewal_rate(frame: Frame) -> pd.DataFrame:
+    """Subscriptions ended in the period: renewed (another subscription, started by as_of, has
+    renewed_from_subscription_id = it) / all of them."""
     subscriptions = _subscriptions(frame)
-    renewed = set(subscriptions["renewed_from_subscription_id"].dropna())
+    known = subscriptions[subscriptions["started_at"] <= frame.as_of_at]
+    renewed = set(known["renewed_from_subscription_id"].dropna())
     ended = subscriptions[subscriptions["ended_at"].notna()]
     rows = ended.assign(
         event_at=ended["ended_at"],
@@ -106,7 +107,7 @@ def renewal_rate(frame: Frame) -> pd.DataFrame:
         denominator=1.0,
     )
     spec = Spec("renewal_rate", 1, "ratio", OWNER, requires=("subscriptions",))
-    return rollup_events(frame, rows, spec)
+    return derived.slim_events(frame, rows, spec)
 
 
 @kpi("repeat_purchase_rate")
@@ -129,7 +130,7 @@ def repeat_purchase_rate(frame: Frame) -> pd.DataFrame:
         )
         parts.append(part)
     rows = facts.with_customer(pd.concat(parts, ignore_index=True), frame, user_from_owner=True)
-    return rollup_periods(frame, rows, Spec("repeat_purchase_rate", 1, "ratio", OWNER))
+    return derived.slim_periods(frame, rows, Spec("repeat_purchase_rate", 1, "ratio", OWNER))
 
 
 @kpi("average_customer_lifetime_days")
@@ -137,7 +138,9 @@ def average_customer_lifetime_days(frame: Frame) -> pd.DataFrame:
     churns = derived.churn_events(frame)
     churns = facts.with_customer(churns, frame, user_from_owner=True)
     rows = churns.assign(event_at=churns["churned_at"], measure=churns["lifetime_days"])
-    return rollup_events(frame, rows, Spec("average_customer_lifetime_days", 1, "mean", OWNER))
+    return derived.slim_events(
+        frame, rows, Spec("average_customer_lifetime_days", 1, "mean", OWNER)
+    )
 
 
 @kpi("average_customer_tenure_days")
@@ -146,7 +149,7 @@ def average_customer_tenure_days(frame: Frame) -> pd.DataFrame:
     rows = rows[rows["E"] == 1]
     tenure = (rows["end_instant"] - rows["first_active_at"]).dt.total_seconds() / 86400.0
     rows = rows.assign(measure=tenure)
-    return rollup_periods(frame, rows, Spec("average_customer_tenure_days", 1, "mean", OWNER))
+    return derived.slim_periods(frame, rows, Spec("average_customer_tenure_days", 1, "mean", OWNER))
 
 
 def _total(series: pd.Series, months: list[dt.date]) -> float:

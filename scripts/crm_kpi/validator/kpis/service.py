@@ -9,17 +9,21 @@ from crm_kpi.validator import derived, facts
 from crm_kpi.validator.calendar import CALENDAR_GRAINS
 from crm_kpi.validator.data import Frame
 from crm_kpi.validator.kpis import kpi
-from crm_kpi.validator.rollup import OUTPUT, OWNER, Spec, finalize, rollup_events
+from crm_kpi.validator.rollup import OUTPUT, OWNER, Spec, finalize
 
 _LATEST: list[tuple[Frame, pd.DataFrame]] = []
 
 
 def _tickets(frame: Frame) -> pd.DataFrame:
     """Tickets with their breakdowns (user = the assigned user; segment, region, channel of the
-    ticket's customer), calendar and business hours, and the repeat-contact flag."""
+    ticket's customer), calendar and business hours, and the repeat-contact flag. Responses and
+    resolutions after as_of are not known yet (treated as absent)."""
     if _LATEST and _LATEST[0][0] is frame:
         return _LATEST[0][1].copy()
     tickets = facts.with_user_team(frame.table("tickets"), frame, "assigned_user_id")
+    # A response or resolution after as_of has not happened yet as far as as_of knows.
+    for column in ("first_response_at", "resolved_at"):
+        tickets[column] = tickets[column].where(tickets[column] <= frame.as_of_at)
     tickets = facts.with_customer(tickets, frame, user_from_owner=False)
     tickets["first_response_hours"] = _hours(tickets["first_response_at"] - tickets["created_at"])
     tickets["resolution_hours"] = _hours(tickets["resolved_at"] - tickets["created_at"])
@@ -66,7 +70,7 @@ def nps(frame: Frame) -> pd.DataFrame:
         numerator=(score >= 9).astype(float) - (score <= 6).astype(float), denominator=1.0
     )
     spec = Spec("nps", 1, "ratio", OWNER, requires=("survey_responses.nps",), scale=100.0)
-    return rollup_events(frame, rows, spec)
+    return derived.slim_events(frame, rows, spec)
 
 
 @kpi("csat")
@@ -76,14 +80,14 @@ def csat(frame: Frame) -> pd.DataFrame:
         numerator=(responses["score"].astype(float) >= 4).astype(float), denominator=1.0
     )
     spec = Spec("csat", 1, "ratio", OWNER, requires=("survey_responses.csat",))
-    return rollup_events(frame, rows, spec)
+    return derived.slim_events(frame, rows, spec)
 
 
 @kpi("tickets_created")
 def tickets_created(frame: Frame) -> pd.DataFrame:
     tickets = _tickets(frame)
     rows = tickets.assign(event_at=tickets["created_at"], measure=1.0)
-    return rollup_events(frame, rows, Spec("tickets_created", 1, "sum", OWNER))
+    return derived.slim_events(frame, rows, Spec("tickets_created", 1, "sum", OWNER))
 
 
 @kpi("complaints")
@@ -91,7 +95,7 @@ def complaints(frame: Frame) -> pd.DataFrame:
     tickets = _tickets(frame)
     tickets = tickets[tickets["category"] == "complaint"]
     rows = tickets.assign(event_at=tickets["created_at"], measure=1.0)
-    return rollup_events(frame, rows, Spec("complaints", 1, "sum", OWNER))
+    return derived.slim_events(frame, rows, Spec("complaints", 1, "sum", OWNER))
 
 
 def _responded(frame: Frame, measure: str, complaints_only: bool = False) -> pd.DataFrame:
@@ -105,25 +109,25 @@ def _responded(frame: Frame, measure: str, complaints_only: bool = False) -> pd.
 @kpi("first_response_hours", 1)
 def first_response_hours(frame: Frame) -> pd.DataFrame:
     rows = _responded(frame, "first_response_hours")
-    return rollup_events(frame, rows, Spec("first_response_hours", 1, "mean", OWNER))
+    return derived.slim_events(frame, rows, Spec("first_response_hours", 1, "mean", OWNER))
 
 
 @kpi("first_response_hours", 2)
 def first_response_hours_v2(frame: Frame) -> pd.DataFrame:
     rows = _responded(frame, "first_response_business_hours")
-    return rollup_events(frame, rows, Spec("first_response_hours", 2, "mean", OWNER))
+    return derived.slim_events(frame, rows, Spec("first_response_hours", 2, "mean", OWNER))
 
 
 @kpi("first_response_hours_median")
 def first_response_hours_median(frame: Frame) -> pd.DataFrame:
     rows = _responded(frame, "first_response_hours")
-    return rollup_events(frame, rows, Spec("first_response_hours_median", 1, "median", OWNER))
+    return derived.slim_events(frame, rows, Spec("first_response_hours_median", 1, "median", OWNER))
 
 
 @kpi("complaint_response_hours")
 def complaint_response_hours(frame: Frame) -> pd.DataFrame:
     rows = _responded(frame, "first_response_hours", complaints_only=True)
-    return rollup_events(frame, rows, Spec("complaint_response_hours", 1, "mean", OWNER))
+    return derived.slim_events(frame, rows, Spec("complaint_response_hours", 1, "mean", OWNER))
 
 
 def _resolved(frame: Frame) -> pd.DataFrame:
@@ -136,21 +140,21 @@ def _resolved(frame: Frame) -> pd.DataFrame:
 def resolution_hours(frame: Frame) -> pd.DataFrame:
     rows = _resolved(frame)
     rows = rows.assign(measure=rows["resolution_hours"])
-    return rollup_events(frame, rows, Spec("resolution_hours", 1, "mean", OWNER))
+    return derived.slim_events(frame, rows, Spec("resolution_hours", 1, "mean", OWNER))
 
 
 @kpi("resolution_hours", 2)
 def resolution_hours_v2(frame: Frame) -> pd.DataFrame:
     rows = _resolved(frame)
     rows = rows.assign(measure=rows["resolution_business_hours"])
-    return rollup_events(frame, rows, Spec("resolution_hours", 2, "mean", OWNER))
+    return derived.slim_events(frame, rows, Spec("resolution_hours", 2, "mean", OWNER))
 
 
 @kpi("resolution_hours_median")
 def resolution_hours_median(frame: Frame) -> pd.DataFrame:
     rows = _resolved(frame)
     rows = rows.assign(measure=rows["resolution_hours"])
-    return rollup_events(frame, rows, Spec("resolution_hours_median", 1, "median", OWNER))
+    return derived.slim_events(frame, rows, Spec("resolution_hours_median", 1, "median", OWNER))
 
 
 @kpi("resolution_rate")
@@ -159,7 +163,7 @@ def resolution_rate(frame: Frame) -> pd.DataFrame:
     rows = _resolved(frame)
     rows = rows[~rows["resolution"].isin(["duplicate", "spam"])]
     rows = rows.assign(numerator=(rows["resolution"] == "solved").astype(float), denominator=1.0)
-    return rollup_events(frame, rows, Spec("resolution_rate", 1, "ratio", OWNER))
+    return derived.slim_events(frame, rows, Spec("resolution_rate", 1, "ratio", OWNER))
 
 
 @kpi("repeat_contact_rate")
@@ -170,7 +174,7 @@ def repeat_contact_rate(frame: Frame) -> pd.DataFrame:
         numerator=tickets["is_repeat_contact"].astype(float),
         denominator=1.0,
     )
-    return rollup_events(frame, rows, Spec("repeat_contact_rate", 1, "ratio", OWNER))
+    return derived.slim_events(frame, rows, Spec("repeat_contact_rate", 1, "ratio", OWNER))
 
 
 @kpi("tickets_resolved_per_day")
@@ -180,7 +184,7 @@ def tickets_resolved_per_day(frame: Frame) -> pd.DataFrame:
     rows = _resolved(frame)
     rows = rows.assign(measure=1.0)
     spec = Spec("tickets_resolved_per_day", 1, "sum", ("user_id", "team"))
-    counts = rollup_events(frame, rows, spec)
+    counts = derived.slim_events(frame, rows, spec)
     as_of_date = frame.settings.as_of_date or frame.as_of_at.date()
     days = {}
     for period in frame.calendar.of(CALENDAR_GRAINS, windows=True):
