@@ -159,9 +159,10 @@ kpi_long as (
         breakdown,
         breakdown_value,
         {%- if aggregation in ('ratio', 'mean') %}
-        cast(coalesce(agg_numerator, 0) as double) as numerator,
+        {#- a numerator whose every contribution is null (e.g. no cost data) stays null -#}
+        cast(agg_numerator as double) as numerator,
         cast(coalesce(agg_denominator, 0) as double) as denominator,
-        {{ kpi_safe_divide('coalesce(agg_numerator, 0)', 'coalesce(agg_denominator, 0)') }}
+        {{ kpi_safe_divide('agg_numerator', 'coalesce(agg_denominator, 0)') }}
         {%- if scale != 1 %} * {{ scale }}{% endif %} as value
         {%- elif aggregation == 'sum' %}
         cast(null as double) as numerator,
