@@ -3,7 +3,10 @@
     `_source_row_number`, from the bundled seed (default) or from CRM_EXTRACTS_DIR (CSV or
     Parquet read directly by DuckDB). Column names are matched case-insensitively after
     trimming; extra columns are ignored; a missing required file or column stops the build with
-    a message naming it; absent optional columns and tables become typed nulls.
+    a message naming it; absent optional columns and tables become typed nulls. A CSV that cannot
+    be read as text (empty, binary, not UTF-8) or split into the columns of its header (a row
+    with extra or missing fields, no contract column in the header) stops the build with a
+    message naming the file and, where it applies, the line.
 -#}
 {% macro crm_extract(table_name) -%}
     {%- set extracts_dir = crm_extracts_dir() -%}
@@ -25,6 +28,16 @@
             where 1 = 0
         {%- else -%}
             {%- set present = crm_present_columns(input) -%}
+            {%- set known = columns | selectattr('name', 'in', present) | list -%}
+            {%- if known | length == 0 -%}
+                {%- if input.get('extension') == 'csv' -%}
+                    {%- do crm_check_field_counts(input.path, input.label) -%}
+                {%- endif -%}
+                {{ exceptions.raise_compiler_error(
+                    "Extract " ~ input.label ~ " has none of the columns of '" ~ table_name
+                    ~ "' in its header (is it a CSV file with a header row?); columns found: "
+                    ~ (present.values() | list | join(', ')) | truncate(200)) }}
+            {%- endif -%}
             select
             {%- for column in columns %}
                 {%- set actual = present.get(column.name) %}
@@ -54,7 +67,13 @@
     {%- for extension in ['csv', 'parquet'] -%}
         {%- set path = extracts_dir.rstrip('/') ~ '/' ~ table_name ~ '.' ~ extension -%}
         {%- if crm_file_exists(path) -%}
-            {{ return({'label': table_name ~ '.' ~ extension, 'from_sql': crm_read_file(path, extension)}) }}
+            {%- set label = table_name ~ '.' ~ extension -%}
+            {%- if extension == 'csv' -%}
+                {%- do crm_check_text_file(path, label) -%}
+            {%- endif -%}
+            {{ return({
+                'label': label, 'from_sql': crm_read_file(path, extension),
+                'path': path, 'extension': extension}) }}
         {%- endif -%}
     {%- endfor -%}
     {%- if required -%}
@@ -65,17 +84,66 @@
     {{ return({'label': table_name ~ ' (absent optional extract)', 'from_sql': none}) }}
 {%- endmacro %}
 
-{#- {lower-cased trimmed name: actual name} of the columns an input really has. -#}
+{#-
+    {matching key: actual name} of the columns an input really has. The key is the name
+    lower-cased and trimmed, without a UTF-8 byte order mark (U+FEFF) and without the double
+    quotes a BOM leaves around a quoted first header (`\ufeff"customer_id"` reads as
+    `"customer_id"`, because the BOM hides the opening quote from the CSV reader).
+-#}
 {% macro crm_present_columns(input) -%}
     {%- set described = run_query('describe select * from ' ~ input.from_sql) -%}
     {%- set present = {} -%}
     {%- for row in described.rows -%}
-        {%- set key = row[0] | trim | lower -%}
+        {%- set key = crm_column_key(row[0]) -%}
         {%- if key not in present -%}
             {%- do present.update({key: row[0]}) -%}
         {%- endif -%}
     {%- endfor -%}
     {{ return(present) }}
+{%- endmacro %}
+
+{% macro crm_column_key(name) -%}
+    {%- set key = name | replace('\ufeff', '') | trim | lower -%}
+    {%- if key | length > 1 and key.startswith('"') and key.endswith('"') -%}
+        {%- set key = key[1:-1] | replace('""', '"') | trim -%}
+    {%- endif -%}
+    {{ return(key) }}
+{%- endmacro %}
+
+{#-
+    Stop the build, naming the file, when a CSV extract cannot be read as text: an empty file
+    (0 bytes, not even a header), binary content (NUL bytes: a spreadsheet, PDF or archive saved
+    as .csv) or bytes that are not UTF-8 (with the first line that has them).
+-#}
+{% macro crm_check_text_file(path, label) -%}
+    {{ return(adapter.dispatch('crm_check_text_file', 'crm_kpi')(path, label)) }}
+{%- endmacro %}
+
+{% macro default__crm_check_text_file(path, label) -%}
+    {%- set probe = run_query(
+        "select size, case when try(decode(content)) is null"
+        ~ " then regexp_matches(regexp_replace(hex(content), '(..)', '\\1 ', 'g'), '(^| )00 ')"
+        ~ " else contains(try(decode(content)), chr(0)) end, try(decode(content)) is null"
+        ~ " from read_blob(" ~ crm_sql_string(path) ~ ")") -%}
+    {%- set size, is_binary, is_not_utf8 = probe.rows[0] -%}
+    {%- if size == 0 -%}
+        {{ exceptions.raise_compiler_error(
+            "Extract " ~ label ~ " is empty (0 bytes): expected a header row naming the columns ("
+            ~ path ~ ")") }}
+    {%- elif is_binary -%}
+        {{ exceptions.raise_compiler_error(
+            "Extract " ~ label ~ " is not a CSV text file (it contains binary data; is it a "
+            ~ "spreadsheet or an archive saved as .csv?) (" ~ path ~ ")") }}
+    {%- elif is_not_utf8 -%}
+        {%- set lines = run_query(
+            "select list_position(list_transform(string_split("
+            ~ "regexp_replace(hex(content), '(..)', '\\1 ', 'g'), '0A '), "
+            ~ "lambda x: try(decode(unhex(replace(x, ' ', '')))) is null), true) "
+            ~ "from read_blob(" ~ crm_sql_string(path) ~ ")") -%}
+        {{ exceptions.raise_compiler_error(
+            "Extract " ~ label ~ ": line " ~ lines.rows[0][0] ~ " is not valid UTF-8 text "
+            ~ "(save the export as UTF-8) (" ~ path ~ ")") }}
+    {%- endif -%}
 {%- endmacro %}
 
 {% macro crm_quote_identifier(name) -%}
@@ -101,8 +169,37 @@
 
 {% macro default__crm_read_file(path, extension) -%}
     {%- if extension == 'csv' -%}
-        read_csv({{ crm_sql_string(path) }}, header = true, all_varchar = true, auto_detect = true)
+        {#- skip = 0: the header is the first line (the sniffer would otherwise skip lines) -#}
+        read_csv({{ crm_sql_string(path) }}, header = true, all_varchar = true, auto_detect = true, skip = 0)
     {%- else -%}
         read_parquet({{ crm_sql_string(path) }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#-
+    When a CSV cannot be split into columns (the reader falls back to one column holding whole
+    lines), name the first line whose number of commas differs from the header's: a row with
+    extra or missing fields. Lines with quotes are not counted (their commas may be data).
+-#}
+{% macro crm_check_field_counts(path, label) -%}
+    {{ return(adapter.dispatch('crm_check_field_counts', 'crm_kpi')(path, label)) }}
+{%- endmacro %}
+
+{% macro default__crm_check_field_counts(path, label) -%}
+    {%- set found = run_query(
+        "with lines as (select row_number() over () as n, line, "
+        ~ "length(line) - length(replace(line, ',', '')) + 1 as fields from read_csv("
+        ~ crm_sql_string(path) ~ ", columns = {'line': 'VARCHAR'}, header = false, "
+        ~ "auto_detect = false, delim = e'\\x01', quote = '', escape = '', skip = 0, "
+        ~ "strict_mode = false)) "
+        ~ "select n, fields, (select fields from lines where n = 1) from lines "
+        ~ "where n > 1 and strpos(line, '\"') = 0 "
+        ~ "and fields <> (select fields from lines where n = 1) order by n limit 1") -%}
+    {%- if found.rows | length > 0 -%}
+        {%- set line, fields, expected = found.rows[0] -%}
+        {{ exceptions.raise_compiler_error(
+            "Extract " ~ label ~ ": line " ~ line ~ " has " ~ fields ~ " fields, the header has "
+            ~ expected ~ " (every row needs one value per header column; quote values that "
+            ~ "contain commas) (" ~ path ~ ")") }}
     {%- endif -%}
 {%- endmacro %}

@@ -28,12 +28,13 @@
     regexp_matches({{ expr }}, '{{ pattern }}')
 {%- endmacro %}
 
-{#- lower snake case: ' Closed Won ' -> 'closed_won', 'Mid-Market' -> 'mid_market' -#}
+{#- lower snake case: ' Closed Won ' -> 'closed_won', 'Mid-Market' -> 'mid_market';
+    letters and digits of every script are kept ('Малий бізнес' -> 'малий_бізнес') -#}
 {% macro normalise_label(expr) -%}
     {{ return(adapter.dispatch('normalise_label', 'crm_kpi')(expr)) }}
 {%- endmacro %}
 {% macro default__normalise_label(expr) -%}
-    nullif(regexp_replace(lower({{ expr }}), '[^[:alnum:]]+', '_', 'g'), '_')
+    nullif(regexp_replace(lower({{ expr }}), '[^\pL\pN]+', '_', 'g'), '_')
 {%- endmacro %}
 
 {#-
