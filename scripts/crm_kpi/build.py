@@ -35,6 +35,7 @@ class BuildRequest:
     vars: Mapping[str, VarValue] = field(default_factory=dict)
     threads: int | None = None
     select: Sequence[str] = ()
+    exclude_resource_types: Sequence[str] = ()  # e.g. ("test",): models only, for quick builds
     target_path: Path | None = None  # dbt artifacts; None = <project>/target
     log_path: Path | None = None  # dbt.log; None = <project>/logs
     show_dbt_log: bool = False  # dbt's own console output instead of progress lines
@@ -97,13 +98,18 @@ def build_steps(request: BuildRequest) -> list[tuple[str, list[str]]]:
                     "build",
                     request.project_dir,
                     select=request.select,
-                    exclude_resource_types=("seed",),
+                    exclude_resource_types=("seed", *request.exclude_resource_types),
                     **common,
                 ),
             ),
         ]
     build = dbt_args(
-        "build", request.project_dir, select=request.select, exclude=(SAMPLE_SEEDS,), **common
+        "build",
+        request.project_dir,
+        select=request.select,
+        exclude=(SAMPLE_SEEDS,),
+        exclude_resource_types=tuple(request.exclude_resource_types),
+        **common,
     )
     return [(f"dbt build (extracts: {request.extracts_dir})", build)]
 

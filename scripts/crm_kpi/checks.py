@@ -76,6 +76,14 @@ def check_kpis_independently(
     from crm_kpi.validator import compare_with_warehouse
 
     name = "KPIs recomputed independently (pandas) = kpi_values"
+    built = connection.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'marts' and table_name = 'kpi_values'"
+    ).fetchall()[0][0]
+    if not built:
+        return CheckResult(
+            name=name, passed=False, summary="marts.kpi_values not found: run `crm-kpi build`."
+        )
     comparison = compare_with_warehouse(connection, dict(overrides or {}))
     rows = tuple(
         (

@@ -5,9 +5,16 @@ A thin orchestration layer over dbt (all business logic lives in the dbt project
     crm-kpi build [--extracts DIR] [--database PATH] [--var KEY=VALUE ...] [--threads N]
                   [--select SELECTOR ...]
     crm-kpi validate [--database PATH]
+    crm-kpi export [--database PATH] [--out DIR]     (the marts as Parquet files)
+    crm-kpi report [--database PATH] [--out FILE]    (the static HTML dashboard)
+    crm-kpi check DIR [--var KEY=VALUE ...]          (validate extracts without building)
     crm-kpi generate ...        (synthetic extracts; see `crm-kpi generate --help`)
 
-Exit codes: 0 success, 1 build or validation failed, 2 usage or set-up error, 130 interrupted.
+Exit codes: 0 success, 1 build or validation failed, 2 usage or set-up error, 130 interrupted,
+143 terminated (SIGTERM).
+
+`build` is blue/green: it builds into `<db>.building-<pid>.duckdb` and moves it over the
+published file only when every model and test succeeded (crm_kpi.publish).
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from collections.abc import Sequence
 from functools import partial, update_wrapper
 from pathlib import Path
 
-from crm_kpi.build import BuildOutcome, BuildRequest, ExtractsDirError, build_warehouse
+from crm_kpi.build import BuildOutcome, BuildRequest, ExtractsDirError
 from crm_kpi.checks import check_kpis_independently, check_row_reconciliation, run_checks
 from crm_kpi.dbt_invoke import VarSyntaxError, parse_var_assignments, unknown_var_keys
 from crm_kpi.progress import ProgressPrinter
@@ -31,6 +38,13 @@ from crm_kpi.project import (
     project_vars,
     resolve_database_path,
     resolve_extracts_dir,
+)
+from crm_kpi.publish import (
+    BuildTerminated,
+    PublishError,
+    build_and_publish,
+    settings_file,
+    terminate_on_sigterm,
 )
 from crm_kpi.summary import (
     format_duration,
@@ -45,7 +59,10 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143  # 128 + SIGTERM
 MAX_ERRORS_SHOWN = 15
+DEFAULT_EXPORT_DIR = "target/exports"
+DEFAULT_REPORT_FILE = "target/crm_kpi_report.html"
 
 
 class UsageError(Exception):
@@ -119,6 +136,50 @@ def build_parser() -> argparse.ArgumentParser:
         "recorded beside the database)",
     )
 
+    export = commands.add_parser(
+        "export",
+        help="write every mart as a Parquet file (plus kpi_values partitioned by kpi_id)",
+        description="Export the marts of a built warehouse (read-only) as Parquet files: "
+        "<out>/marts/<table>.parquet and <out>/kpi_values_by_kpi/kpi_id=<id>/.",
+    )
+    _add_database_option(export)
+    export.add_argument(
+        "--out",
+        metavar="DIR",
+        help=f"output folder (default: {DEFAULT_EXPORT_DIR} in the project)",
+    )
+
+    report = commands.add_parser(
+        "report",
+        help="write the KPI dashboard as one self-contained HTML file",
+        description="Generate the static HTML dashboard (opens from disk, works offline) from "
+        "a built warehouse (read-only).",
+    )
+    _add_database_option(report)
+    report.add_argument(
+        "--out",
+        metavar="FILE",
+        help=f"HTML file to write (default: {DEFAULT_REPORT_FILE} in the project)",
+    )
+
+    check = commands.add_parser(
+        "check",
+        help="validate a folder of extracts against the contract, without building",
+        description="Check a folder of CSV/Parquet extracts with the staging rules (the staging "
+        "layer is built into a temporary database, then deleted) and print a per-file report. "
+        "Exit code 1 on blocking problems (missing required file or column, unreadable file); "
+        "0 when only row-level problems exist (those rows would be quarantined).",
+    )
+    check.add_argument("extracts", metavar="DIR", help="folder of <table>.csv / .parquet files")
+    check.add_argument(
+        "--var",
+        dest="vars",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a setting the rules depend on, e.g. --var reporting_currency=EUR (repeatable)",
+    )
+
     commands.add_parser(
         "generate",
         add_help=False,
@@ -145,10 +206,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(args_list)
         if args.command == "build":
             return run_build(args)
+        if args.command == "export":
+            return run_export(args)
+        if args.command == "report":
+            return run_report(args)
+        if args.command == "check":
+            return run_check(args)
         return run_validate(args)
     except UsageError as exc:
         _error(str(exc))
         return EXIT_USAGE
+    except BuildTerminated:
+        _error("terminated (SIGTERM); the published warehouse was left as it was.")
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
         _error("interrupted.")
         return EXIT_INTERRUPTED
@@ -193,20 +263,22 @@ def run_build(args: argparse.Namespace) -> int:
     _print_header(request)
     progress = None if request.show_dbt_log else ProgressPrinter(quiet=args.quiet)
     try:
-        outcome = build_warehouse(request, progress)
+        with terminate_on_sigterm():
+            outcome = build_and_publish(request, progress)
     except ExtractsDirError as exc:
         raise UsageError(
             f"{exc} Pass an existing folder to --extracts (or fix ${ENV_EXTRACTS_DIR})."
         ) from exc
+    except PublishError as exc:
+        _error(str(exc))
+        return EXIT_FAILED
     _print_build_summary(outcome)
-    if outcome.success:
-        _settings_file(request.database).write_text(json.dumps(request.vars, indent=2) + "\n")
     return EXIT_OK if outcome.success else EXIT_FAILED
 
 
 def _settings_file(database: Path) -> Path:
-    """Where `build` records the --var settings, so `validate` recomputes with the same."""
-    return database.with_name(database.name + ".settings.json")
+    """Where `build` records the --var settings (written by crm_kpi.publish)."""
+    return settings_file(database)
 
 
 def _validation_settings(args: argparse.Namespace, database: Path) -> dict[str, object]:
@@ -286,6 +358,73 @@ def run_validate(args: argparse.Namespace) -> int:
         _error(f"{len(failed)} of {len(results)} checks failed: {'; '.join(failed)}")
         return EXIT_FAILED
     print(f"Validation OK: {len(results)} of {len(results)} checks passed.", flush=True)
+    return EXIT_OK
+
+
+def _output_path(value: str | None, default: str, project_dir: Path) -> Path:
+    return Path(value).expanduser().resolve() if value else project_dir / default
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from crm_kpi.export import export_marts
+
+    project_dir = _project_dir()
+    database = resolve_database_path(args.database, project_dir)
+    out_dir = _output_path(args.out, DEFAULT_EXPORT_DIR, project_dir)
+    try:
+        result = export_marts(database, out_dir)
+    except WarehouseError as exc:
+        raise UsageError(str(exc)) from exc
+    rows: list[tuple[str, int, str]] = [
+        (item.table, item.rows, str(item.path)) for item in result.files
+    ]
+    partitioned = result.partitioned
+    rows.append(
+        (
+            f"{partitioned.table} ({result.partitions} partitions)",
+            partitioned.rows,
+            str(partitioned.path),
+        )
+    )
+    print(f"database: {database}\n")
+    print(format_table(("table", "rows", "file"), rows))
+    print(f"\nExport OK: {len(result.files)} marts written to {out_dir}", flush=True)
+    return EXIT_OK
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from crm_kpi.report import write_report
+
+    project_dir = _project_dir()
+    database = resolve_database_path(args.database, project_dir)
+    out_file = _output_path(args.out, DEFAULT_REPORT_FILE, project_dir)
+    try:
+        summary = write_report(database, out_file)
+    except WarehouseError as exc:
+        raise UsageError(str(exc)) from exc
+    print(f"database: {database}")
+    print(summary)
+    print(f"Report OK: {out_file.as_uri()}", flush=True)
+    return EXIT_OK
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from crm_kpi.check import check_extracts, format_report
+
+    project_dir = _project_dir()
+    extracts_dir = resolve_extracts_dir(args.extracts)
+    if extracts_dir is None or not extracts_dir.is_dir():
+        raise UsageError(f"Extracts folder {args.extracts} does not exist.")
+    try:
+        variables = parse_var_assignments(args.vars)
+    except VarSyntaxError as exc:
+        raise UsageError(str(exc)) from exc
+    result = check_extracts(project_dir, extracts_dir, variables)
+    print(format_report(result), flush=True)
+    if not result.ok:
+        _error(f"{len(result.blocking)} blocking problem(s): a build of {extracts_dir} would stop.")
+        return EXIT_FAILED
+    print(f"Check OK ({format_duration(result.elapsed_s)}).", flush=True)
     return EXIT_OK
 
 

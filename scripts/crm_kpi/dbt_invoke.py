@@ -97,7 +97,9 @@ def dbt_args(
     if threads is not None:
         args += ["--threads", str(threads)]
     if select:
-        args += ["--select", *select]
+        # a partial build runs only the tests whose every parent is selected (dbt's default,
+        # eager, also runs tests that reach into models the selection did not build)
+        args += ["--select", *select, "--indirect-selection", "cautious"]
     if exclude:
         args += ["--exclude", *exclude]
     for resource_type in exclude_resource_types:
