@@ -123,22 +123,22 @@ kpi_aggregated as (
         {%- if numerator_distinct %}
         count(distinct {{ numerator_distinct }}) as agg_numerator,
         {%- else %}
-        sum(numerator) as agg_numerator,
+        {{ kpi_exact_sum('numerator') }} as agg_numerator,
         {%- endif %}
         {%- if denominator_distinct %}
         count(distinct {{ denominator_distinct }}) as agg_denominator,
         {%- else %}
-        sum(denominator) as agg_denominator,
+        {{ kpi_exact_sum('denominator') }} as agg_denominator,
         {%- endif %}
         cast(null as double) as agg_value
         {%- elif aggregation == 'mean' %}
-        sum(measure) as agg_numerator,
+        {{ kpi_exact_sum('measure') }} as agg_numerator,
         count(measure) as agg_denominator,
         cast(null as double) as agg_value
         {%- elif aggregation == 'sum' %}
         cast(null as double) as agg_numerator,
         cast(null as double) as agg_denominator,
-        sum(measure) as agg_value
+        {{ kpi_exact_sum('measure') }} as agg_value
         {%- else %}
         cast(null as double) as agg_numerator,
         cast(null as double) as agg_denominator,
@@ -284,6 +284,16 @@ cross join kpi_definition
 {%- endmacro %}
 
 
+
+{#-
+    Σ of a column, exact and independent of row order: the values are summed as decimal(38, 10)
+    (doubles summed by parallel threads differ in their last bits from one build to the next,
+    which would make a KPI's published value depend on scheduling). 10 decimals keep hours,
+    days and money far below the 1e-9 relative tolerance the KPIs are validated at.
+-#}
+{% macro kpi_exact_sum(expr) -%}
+    sum(cast({{ expr }} as decimal(38, 10)))
+{%- endmacro %}
 
 {#- numerator / denominator as double, null when the denominator is zero or null -#}
 {% macro kpi_safe_divide(numerator, denominator) -%}

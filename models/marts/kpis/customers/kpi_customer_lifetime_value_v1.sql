@@ -43,23 +43,36 @@ reported_periods as (
     where period_grain = 'month' or {{ kpi_is_window_grain('period_grain') }}
 ),
 
-trailing_months as (
+trailing_sums as (
     select
         reported_periods.period_grain,
         reported_periods.period_start,
-        'overall' as breakdown,
-        cast(null as varchar) as breakdown_value,
-        cast(null as double) as numerator,
-        cast(null as double) as denominator,
-        {{ kpi_safe_divide('sum(months.revenue)', 'sum(months.active_at_end)') }}
-        * {{ kpi_safe_divide('sum(months.gross_profit)', 'sum(months.revenue_with_cost)') }}
-        / nullif({{ kpi_safe_divide('sum(months.lost)', 'sum(months.active_at_start)') }}, 0) as value
+        {{ kpi_exact_sum('months.revenue') }} as revenue,
+        {{ kpi_exact_sum('months.active_at_end') }} as active_at_end,
+        {{ kpi_exact_sum('months.gross_profit') }} as gross_profit,
+        {{ kpi_exact_sum('months.revenue_with_cost') }} as revenue_with_cost,
+        {{ kpi_exact_sum('months.lost') }} as lost,
+        {{ kpi_exact_sum('months.active_at_start') }} as active_at_start
     from reported_periods
     inner join months
         on
             months.period_start >= reported_periods.months_from
             and months.period_start < reported_periods.period_end
     group by reported_periods.period_grain, reported_periods.period_start
+),
+
+trailing_months as (
+    select
+        period_grain,
+        period_start,
+        'overall' as breakdown,
+        cast(null as varchar) as breakdown_value,
+        cast(null as double) as numerator,
+        cast(null as double) as denominator,
+        {{ kpi_safe_divide('revenue', 'active_at_end') }}
+        * {{ kpi_safe_divide('gross_profit', 'revenue_with_cost') }}
+        / nullif({{ kpi_safe_divide('lost', 'active_at_start') }}, 0) as value
+    from trailing_sums
 ),
 
 {{ kpi_finalize(
