@@ -54,7 +54,7 @@ lint: setup  ## sqlfluff (dbt templater) on the SQL, ruff on the Python
 	$(BIN)/ruff format --check $(PY_PATHS)
 
 test: lint  ## lint, then pytest
-	$(BIN)/pytest --durations=15
+	$(BIN)/pytest -n 2 --dist loadfile --durations=15
 
 format: setup  ## auto-fix: ruff format + ruff check --fix (SQL: run `sqlfluff fix` by hand)
 	$(BIN)/ruff format $(PY_PATHS)
