@@ -1,27 +1,21 @@
 {#-
     open_opportunities v1: count of the opportunities open at the end of the period: created
-    before the end instant and not closed before it (macro opportunity_is_open_at). The end instant
+    before the end instant and not closed before it (int_open_opportunities_at_period_end). The end instant
     is int_periods.end_instant (period_end capped at as_of; as_of for all_time and the open period).
 -#}
 with
 
-periods as (
-    select * from {{ ref('int_periods') }}
-),
-
-opportunities as (
-    select * from {{ ref('fct_opportunities') }}
+open_opportunities as (
+    select * from {{ ref('int_open_opportunities_at_period_end') }}
 ),
 
 open_at_period_end as (
     select
-        periods.period_grain,
-        periods.period_start,
+        period_grain,
+        period_start,
         1 as measure,
-        opportunities.{{ kpi_owner_breakdowns() | join(',\n        opportunities.') }}
-    from periods
-    inner join opportunities
-        on {{ opportunity_is_open_at('periods.end_instant', 'opportunities') }}
+        {{ kpi_owner_breakdowns() | join(',\n        ') }}
+    from open_opportunities
 ),
 
 {{ kpi_rollup(
