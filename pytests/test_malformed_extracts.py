@@ -11,11 +11,13 @@ outcome is written in the case, never inferred from what the build did:
   raw = staged + quarantined must hold for every table. Some cases add queries with their
   exact expected rows (kept values, flags).
 
-Speed: every case builds only what it needs (`staging`, or the one base model for error cases)
-into the same database path with the same dbt target folder, so dbt re-parses the project once
-per module instead of once per case (a different database path changes the profile and forces
-a full parse). Selection is "cautious" so later layers' tests that read staging models are not
-pulled in (their models are not built here).
+Every case that builds also builds the marts (models only) and runs the personal-data scan of
+pytests/pii_scan.py on them: no e-mail, phone or name of the case's rows reaches `marts` in clear.
+
+Speed: every case builds only what it needs (every model without dbt's tests, or the one base
+model for error cases) into the same database path with the same dbt target folder, so dbt
+re-parses the project once per module instead of once per case (a different database path
+changes the profile and forces a full parse).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ import pytest
 
 from crm_kpi.build import BuildOutcome, BuildRequest, build_warehouse
 from crm_kpi.dbt_invoke import temporary_environment
+from pii_scan import scan_marts
 
 Rows = list[list[str]]
 
@@ -317,7 +320,8 @@ class Case:
 
     @property
     def select(self) -> tuple[str, ...]:
-        return (f"base_crm__{self.table}",) if self.error else ("staging",)
+        # a build case builds every model (no tests) so the marts can be scanned for personal data
+        return (f"base_crm__{self.table}",) if self.error else ("staging", "+marts")
 
 
 UKRAINIAN_NAME = "ТОВ «Київська зірка»"  # noqa: RUF001 (Cyrillic on purpose)
@@ -810,3 +814,6 @@ def test_malformed_extract(
         database, f"select count({key}), count(distinct {key}) from staging.stg_crm__{case.table}"
     )[0]
     assert staged == distinct, f"{case.table}: duplicate {key} staged"
+    findings, scanned = scan_marts(database)
+    assert scanned > 50, f"{case.id}: the marts schema looks empty; nothing was scanned"
+    assert not findings, f"{case.id}: personal data in marts:\n" + "\n".join(findings[:20])
