@@ -57,7 +57,7 @@ test: lint  ## lint, then pytest (without the opt-in Superset test)
 	$(BIN)/pytest -n 2 --dist loadfile --durations=15 -m "not superset"
 
 # Apache Superset in its own virtualenv: it pins SQLAlchemy 1.4 and dozens of Flask packages
-# the project does not use. Opt-in, not part of `make test` (see README, "BI tools").
+# the project does not use. Opt-in, not part of `make test` (why: README, "BI tools and analysts").
 SUPERSET_VENV ?= .venv-superset
 SUPERSET_STAMP := $(SUPERSET_VENV)/.crm-kpi-superset-installed
 
@@ -68,8 +68,8 @@ $(SUPERSET_STAMP): requirements-superset.lock
 	@touch $@
 
 test-superset: setup $(SUPERSET_STAMP)  ## Superset 6.1 reads the warehouse across a rebuild
-	CRM_SUPERSET=1 CRM_SUPERSET_VENV=$(abspath $(SUPERSET_VENV)) $(BIN)/pytest -m superset --durations=5 \
-	  pytests/test_superset.py
+	CRM_SUPERSET=1 CRM_SUPERSET_VENV=$(abspath $(SUPERSET_VENV)) \
+	  $(BIN)/pytest -m superset --durations=5 pytests/test_superset.py
 
 format: setup  ## auto-fix: ruff format + ruff check --fix (SQL: run `sqlfluff fix` by hand)
 	$(BIN)/ruff format $(PY_PATHS)
