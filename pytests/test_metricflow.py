@@ -28,7 +28,7 @@ import os
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -74,11 +74,24 @@ METRIC_KPIS: dict[str, tuple[str, tuple[str, ...]]] = {
     "nps": ("nps", ("month", "quarter")),
     "revenue_growth_month": ("revenue_growth", ("month",)),
     "revenue_growth_quarter": ("revenue_growth", ("quarter",)),
+    # cumulative (the value on the period's last day)
+    "crm_cost_to_date": ("crm_cost_to_date", ("month", "quarter")),
 }
-# metrics that are 0 in a period without facts: the sums and counts (fill_nulls_with: 0) and
-# gross_profit (derived: 0 without completed orders)
+# conversion metric -> (kpi_id, kpi_version, window in days): lead_conversion_rate v2 counts the
+# conversions within the window too, but only for leads whose window has closed by as_of; the two
+# agree on the periods whose every lead's window has closed (period end + window <= as_of), and
+# only those are compared.
+CONVERSION_KPIS: dict[str, tuple[str, int, int]] = {
+    "lead_conversion_rate_90d": ("lead_conversion_rate", 2, 90),
+}
+# a derived metric exists only in the periods of its inputs' rows: gross_profit (0 without completed
+# orders) is 0 in a period that another metric of the query brings but order_count says is empty
+ZERO_WHEN_EMPTY = {"gross_profit": "order_count"}
+# metrics that are 0 in a period without facts: the sums, counts and the cumulative cost
+# (fill_nulls_with: 0) and gross_profit
 ZERO_FILLED = {
     "gross_profit",
+    "crm_cost_to_date",
     "revenue",
     "order_count",
     "new_business_revenue",
@@ -159,17 +172,29 @@ def mf_project(warehouse: Path, project_dir: Path, tmp_path_factory: pytest.Temp
     return project, env
 
 
-def _kpi_values(warehouse: Path, grain: str) -> dict[tuple[str, date], float | None]:
+def _kpi_values(warehouse: Path, grain: str) -> dict[tuple[str, int, date], float | None]:
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         rows = connection.execute(
             """
-            select kpi_id, period_start, value
+            select kpi_id, kpi_version, period_start, value
             from marts.kpi_values
-            where breakdown = 'overall' and kpi_version = 1 and period_grain = ?
+            where breakdown = 'overall' and period_grain = ?
             """,
             [grain],
         ).fetchall()
-    return {(kpi_id, period_start): value for kpi_id, period_start, value in rows}
+    return {(kpi_id, version, start): value for kpi_id, version, start, value in rows}
+
+
+def _as_of_date(warehouse: Path) -> date:
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return connection.execute(
+            "select as_of_date from intermediate.int_reporting_settings"
+        ).fetchone()[0]
+
+
+def _period_end(period_start: date, grain: str) -> date:
+    months = period_start.month - 1 + (1 if grain == "month" else 3)
+    return date(period_start.year + months // 12, months % 12 + 1, 1)
 
 
 def _mf_query(project: Path, env: dict[str, str], metrics: list[str], grain: str):
@@ -222,23 +247,32 @@ def test_metricflow_agrees_with_kpi_values(mf_project, warehouse: Path, grain: s
     assert len(kpis) >= 15
 
     expected = _kpi_values(warehouse, grain)
-    periods = sorted({period for kpi_id, period in expected if kpi_id == "revenue"})
+    periods = sorted({period for kpi_id, _, period in expected if kpi_id == "revenue"})
     assert len(periods) >= (12 if grain == "month" else 4), "too few periods to compare"
+    as_of = _as_of_date(warehouse)
+    # (metric, kpi_id, kpi_version, periods compared)
+    comparisons = [(name, METRIC_KPIS[name][0], 1, periods) for name in metrics]
+    for name, (kpi_id, version, window_days) in CONVERSION_KPIS.items():
+        closed = [p for p in periods if _period_end(p, grain) + timedelta(window_days) <= as_of]
+        assert len(closed) >= len(periods) // 2, f"{name}: too few closed cohorts"
+        comparisons.append((name, kpi_id, version, closed))
 
     started = time.perf_counter()
-    actual = _mf_query(project, env, metrics, grain)
+    actual = _mf_query(project, env, [name for name, *_ in comparisons], grain)
     elapsed = time.perf_counter() - started
 
     differences = []
     compared = 0
-    for name in metrics:
-        kpi_id = METRIC_KPIS[name][0]
-        for period in periods:
-            assert (kpi_id, period) in expected, f"kpi_values has no {kpi_id} row for {period}"
-            kpi = expected[(kpi_id, period)]
+    for name, kpi_id, version, compared_periods in comparisons:
+        for period in compared_periods:
+            key = (kpi_id, version, period)
+            assert key in expected, f"kpi_values has no {kpi_id} v{version} row for {period}"
+            kpi = expected[key]
             # a period absent from the result has no fact of any metric of the query
             missing = 0.0 if name in ZERO_FILLED else None
             mf = actual[period][name] if period in actual else missing
+            if mf is None and name in ZERO_WHEN_EMPTY and period in actual:
+                mf = 0.0 if actual[period][ZERO_WHEN_EMPTY[name]] == 0 else None
             compared += 1
             if not _same(mf, kpi):
                 differences.append(f"{name} {grain} {period}: mf {mf!r} != kpi_values {kpi!r}")
@@ -246,6 +280,7 @@ def test_metricflow_agrees_with_kpi_values(mf_project, warehouse: Path, grain: s
         differences[:40]
     )
     # every KPI compared has values (not only nulls on both sides)
-    for name in metrics:
-        assert any(actual.get(period, {}).get(name) is not None for period in periods), name
-    print(f"{grain}: {compared} values of {len(metrics)} metrics agree; mf query {elapsed:.1f}s")
+    for name, _, _, compared_periods in comparisons:
+        values = [actual.get(period, {}).get(name) for period in compared_periods]
+        assert any(value is not None for value in values), f"{name}: no value at all"
+    print(f"{grain}: {compared} values of {len(comparisons)} metrics agree; mf {elapsed:.1f}s")
