@@ -284,3 +284,47 @@ def test_metricflow_agrees_with_kpi_values(mf_project, warehouse: Path, grain: s
         values = [actual.get(period, {}).get(name) for period in compared_periods]
         assert any(value is not None for value in values), f"{name}: no value at all"
     print(f"{grain}: {compared} values of {len(comparisons)} metrics agree; mf {elapsed:.1f}s")
+
+
+def test_win_rate_and_revenue_by_quarter_and_customer_segment(mf_project, warehouse: Path) -> None:
+    """The issue's example query works, and its segments add up to the overall revenue (every
+    order is in exactly one segment group, orders of unknown customers in the null one)."""
+    project, env = mf_project
+    out = project / "by_segment.csv"
+    _run(
+        [
+            _tool("mf"),
+            "query",
+            "--metrics",
+            "win_rate,revenue",
+            "--group-by",
+            "metric_time__quarter,customer__segment",
+            "--csv",
+            str(out),
+            "--quiet",
+        ],
+        env,
+        project,
+    )
+    with out.open(newline="") as handle:
+        rows = [row for row in csv.DictReader(handle) if row["metric_time__quarter"]]
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        segments = {
+            segment
+            for (segment,) in connection.execute(
+                "select distinct segment from marts.dim_customers where segment is not null"
+            ).fetchall()
+        }
+    assert {row["customer__segment"] for row in rows if row["customer__segment"]} == segments
+    assert any(row["win_rate"] for row in rows)
+
+    revenue_by_quarter: dict[date, float] = {}
+    for row in rows:
+        quarter = date.fromisoformat(row["metric_time__quarter"][:10])
+        revenue_by_quarter[quarter] = revenue_by_quarter.get(quarter, 0.0) + float(
+            row["revenue"] or 0
+        )
+    expected = _kpi_values(warehouse, "quarter")
+    for (kpi_id, version, quarter), value in expected.items():
+        if kpi_id == "revenue" and version == 1:
+            assert _same(revenue_by_quarter.get(quarter, 0.0), value), quarter
