@@ -69,6 +69,8 @@ METRIC_KPIS: dict[str, tuple[str, tuple[str, ...]]] = {
     "repeat_contact_rate": ("repeat_contact_rate", ("month", "quarter")),
     "automation_rate": ("automation_rate", ("month", "quarter")),
     "visitor_conversion_rate": ("visitor_conversion_rate", ("month", "quarter")),
+    "overdue_follow_up_rate": ("overdue_follow_up_rate", ("month", "quarter")),
+    "revenue_per_lead": ("revenue_per_lead", ("month", "quarter")),
     # derived (revenue growth: one metric per grain, the offset being the grain's period)
     "gross_profit": ("gross_profit", ("month", "quarter")),
     "nps": ("nps", ("month", "quarter")),
