@@ -290,24 +290,41 @@ def test_metricflow_agrees_with_kpi_values(mf_project, warehouse: Path, grain: s
 
 def test_win_rate_and_revenue_by_quarter_and_customer_segment(mf_project, warehouse: Path) -> None:
     """The issue's example query works, and its segments add up to the overall revenue (every
-    order is in exactly one segment group, orders of unknown customers in the null one)."""
+    order is in exactly one segment group, orders of unknown customers in the null one).
+
+    It runs while this process holds the warehouse open read-only, as a BI tool would: through
+    the `metricflow` target `mf` attaches it read-only too, so DuckDB's file lock lets both in
+    (a read-write open, as with the `duckdb` target, fails with "Could not set lock")."""
     project, env = mf_project
     out = project / "by_segment.csv"
-    _run(
-        [
-            _tool("mf"),
-            "query",
-            "--metrics",
-            "win_rate,revenue",
-            "--group-by",
-            "metric_time__quarter,customer__segment",
-            "--csv",
-            str(out),
-            "--quiet",
-        ],
-        env,
-        project,
-    )
+    with duckdb.connect(str(warehouse), read_only=True) as reader:
+        reader.execute("select count(*) from marts.kpi_values").fetchone()
+        _run(
+            [
+                _tool("mf"),
+                "query",
+                "--metrics",
+                "win_rate,revenue",
+                "--group-by",
+                "metric_time__quarter,customer__segment",
+                "--csv",
+                str(out),
+                "--quiet",
+            ],
+            env,
+            project,
+        )
+        # the same through the read-write `duckdb` target: refused while a reader is open
+        read_write = subprocess.run(
+            [_tool("mf"), "query", "--metrics", "revenue", "--group-by", "metric_time__year"],
+            env={**env, "CRM_DBT_TARGET": "duckdb"},
+            cwd=project,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        assert "lock" in (read_write.stdout + read_write.stderr).lower(), read_write.stdout
     with out.open(newline="") as handle:
         rows = [row for row in csv.DictReader(handle) if row["metric_time__quarter"]]
     with duckdb.connect(str(warehouse), read_only=True) as connection:
