@@ -19,7 +19,7 @@
         {%- for name in column_names %}
         '{{ name }}', {{ relation_alias }}.{{ name }}{{ ',' if not loop.last }}
         {%- endfor %}
-    ) as varchar)
+    ) as {{ dbt.type_string() }})
 {%- endmacro %}
 
 {#-

@@ -29,7 +29,7 @@ unioned as (
 )
 
 select
-    {{ dbt.concat(["table_name", "':'", "cast(source_row_number as varchar)"]) }} as quarantined_row_id,
+    {{ dbt.concat(["table_name", "':'", "cast(source_row_number as " ~ dbt.type_string() ~ ")"]) }} as quarantined_row_id,
     table_name,
     record_key,
     source_row_number,
