@@ -19,7 +19,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 SQL_LINT_PATHS := $(wildcard models tests analyses)
 PY_PATHS := scripts pytests
 
-.PHONY: help setup sample test lint format lock clean distclean
+.PHONY: help setup sample test lint format lock clean distclean spark-setup test-spark
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -34,6 +34,19 @@ $(STAMP): requirements.lock pyproject.toml | $(BIN)/python
 	$(PIP) install --requirement requirements.lock
 	$(PIP) install --no-deps --no-build-isolation --editable .
 	@touch $@
+
+# Optional Apache Spark target (docs/scale-out.md): dbt-spark + PySpark into the same .venv.
+SPARK_STAMP := $(VENV)/.crm-kpi-spark-installed
+
+spark-setup: $(SPARK_STAMP)  ## add the optional Spark packages (dbt-spark, PySpark; needs Java 17)
+
+$(SPARK_STAMP): requirements-spark.lock $(STAMP)
+	@command -v java >/dev/null || { echo "Java 17 is required for PySpark (apt-get install openjdk-17-jre-headless)"; exit 1; }
+	$(PIP) install --requirement requirements.lock --requirement requirements-spark.lock
+	@touch $@
+
+test-spark: $(SPARK_STAMP)  ## KPI parity: the sample built on Spark equals the DuckDB build
+	$(BIN)/pytest pytests/test_spark_parity.py -p no:xdist --durations=5
 
 sample: setup  ## build the bundled sample into target/crm_kpi.duckdb and validate it
 	$(BIN)/crm-kpi build

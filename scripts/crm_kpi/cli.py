@@ -109,6 +109,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--threads", type=_positive_int, metavar="N", help="dbt threads")
     build.add_argument(
+        "--target",
+        choices=("duckdb", "spark"),
+        default="duckdb",
+        help="engine: duckdb (default, blue/green publishing of the file) or spark (loads the "
+        "extracts into Spark, then builds there; needs `make spark-setup`, docs/scale-out.md)",
+    )
+    build.add_argument(
         "--select", nargs="+", default=[], metavar="SELECTOR", help="dbt node selection"
     )
     build.add_argument(
@@ -264,7 +271,10 @@ def run_build(args: argparse.Namespace) -> int:
     progress = None if request.show_dbt_log else ProgressPrinter(quiet=args.quiet)
     try:
         with terminate_on_sigterm():
-            outcome = build_and_publish(request, progress)
+            if getattr(args, "target", "duckdb") == "spark":
+                outcome = _build_on_spark(request, progress)
+            else:
+                outcome = build_and_publish(request, progress)
     except ExtractsDirError as exc:
         raise UsageError(
             f"{exc} Pass an existing folder to --extracts (or fix ${ENV_EXTRACTS_DIR})."
@@ -274,6 +284,15 @@ def run_build(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     _print_build_summary(outcome)
     return EXIT_OK if outcome.success else EXIT_FAILED
+
+
+def _build_on_spark(request: BuildRequest, progress: ProgressPrinter | None) -> BuildOutcome:
+    from crm_kpi.spark_loader import SparkUnavailableError, build_on_spark
+
+    try:
+        return build_on_spark(request, progress)
+    except SparkUnavailableError as exc:
+        raise UsageError(str(exc)) from exc
 
 
 def _settings_file(database: Path) -> Path:
