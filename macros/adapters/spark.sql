@@ -121,6 +121,16 @@
     ), map('ignoreNullFields', 'false'))
 {%- endmacro %}
 
+{#-
+    DuckDB casts a double to decimal(18, 4) by rounding value × 10^4 (computed as a double) half
+    away from zero; Spark rounds the double's shortest decimal text half up, which differs in
+    the 4th decimal now and then (0.00015 is 0.0001 on DuckDB, 0.0002 on Spark). The same
+    steps as DuckDB, written out, give the same money amounts on both engines.
+-#}
+{% macro spark__to_reporting_currency(amount_expr, rate_expr) -%}
+    cast(cast(round(({{ amount_expr }} * {{ rate_expr }}) * 10000d) as decimal(18, 0)) * 0.0001 as decimal(18, 4))
+{%- endmacro %}
+
 {#- ---- time (macros/utils/time.sql) ------------------------------------------------------- -#}
 
 {% macro spark__epoch_seconds(expr) -%}
