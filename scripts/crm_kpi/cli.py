@@ -267,11 +267,12 @@ def _build_request(args: argparse.Namespace, project_dir: Path) -> BuildRequest:
 def run_build(args: argparse.Namespace) -> int:
     project_dir = _project_dir()
     request = _build_request(args, project_dir)
-    _print_header(request)
+    on_spark = getattr(args, "target", "duckdb") == "spark"
+    _print_header(request, on_spark)
     progress = None if request.show_dbt_log else ProgressPrinter(quiet=args.quiet)
     try:
         with terminate_on_sigterm():
-            if getattr(args, "target", "duckdb") == "spark":
+            if on_spark:
                 outcome = _build_on_spark(request, progress)
             else:
                 outcome = build_and_publish(request, progress)
@@ -282,7 +283,7 @@ def run_build(args: argparse.Namespace) -> int:
     except PublishError as exc:
         _error(str(exc))
         return EXIT_FAILED
-    _print_build_summary(outcome)
+    _print_build_summary(outcome, SPARK_LOCATION if on_spark else str(request.database))
     return EXIT_OK if outcome.success else EXIT_FAILED
 
 
@@ -307,17 +308,21 @@ def _validation_settings(args: argparse.Namespace, database: Path) -> dict[str, 
     return json.loads(recorded.read_text()) if recorded.exists() else {}
 
 
-def _print_header(request: BuildRequest) -> None:
+# where a Spark build's tables are (session mode; profiles.yml, docs/scale-out.md)
+SPARK_LOCATION = "Spark (target spark; tables in target/spark unless CRM_SPARK_DIR is set)"
+
+
+def _print_header(request: BuildRequest, on_spark: bool = False) -> None:
     extracts = request.extracts_dir or "bundled sample (seeds/crm_sample)"
     print(f"project:  {request.project_dir}")
-    print(f"database: {request.database}")
+    print(f"database: {SPARK_LOCATION if on_spark else request.database}")
     print(f"extracts: {extracts}")
     if request.vars:
         print(f"vars:     {json.dumps(dict(request.vars), sort_keys=True)}")
     print(flush=True)
 
 
-def _print_build_summary(outcome: BuildOutcome) -> None:
+def _print_build_summary(outcome: BuildOutcome, location: str) -> None:
     print()
     if outcome.success:
         if outcome.row_counts is not None:
@@ -330,7 +335,7 @@ def _print_build_summary(outcome: BuildOutcome) -> None:
         print(format_tally(tally_nodes(outcome.nodes)))
     print(f"Elapsed: {format_duration(outcome.elapsed_s)}")
     if outcome.success:
-        print(f"Build OK: {outcome.request.database}", flush=True)
+        print(f"Build OK: {location}", flush=True)
         return
     sys.stdout.flush()
     failed = next(inv.command for inv in outcome.invocations if not inv.success)
