@@ -50,3 +50,12 @@ def test_loader_knows_every_contract_table(project_dir: Path) -> None:
     assert len(tables) == len(set(tables)) == 17
     sample = {path.stem for path in (project_dir / "seeds" / "crm_sample").glob("*.csv")}
     assert sample <= set(tables)
+
+
+def test_cli_build_takes_a_target() -> None:
+    from crm_kpi.cli import build_parser
+
+    assert build_parser().parse_args(["build"]).target == "duckdb"
+    assert build_parser().parse_args(["build", "--target", "spark"]).target == "spark"
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["build", "--target", "postgres"])
