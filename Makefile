@@ -19,7 +19,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 SQL_LINT_PATHS := $(wildcard models tests analyses)
 PY_PATHS := scripts pytests bi
 
-.PHONY: help setup sample test test-superset lint format lock clean distclean
+.PHONY: help setup sample test test-superset spark-setup test-spark lint format lock clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -34,6 +34,19 @@ $(STAMP): requirements.lock pyproject.toml | $(BIN)/python
 	$(PIP) install --requirement requirements.lock
 	$(PIP) install --no-deps --no-build-isolation --editable .
 	@touch $@
+
+# Optional Apache Spark target (docs/scale-out.md): dbt-spark + PySpark into the same .venv.
+SPARK_STAMP := $(VENV)/.crm-kpi-spark-installed
+
+spark-setup: $(SPARK_STAMP)  ## add the optional Spark packages (dbt-spark, PySpark; needs Java 17)
+
+$(SPARK_STAMP): requirements-spark.lock $(STAMP)
+	@command -v java >/dev/null || { echo "Java 17 is required for PySpark (apt-get install openjdk-17-jre-headless)"; exit 1; }
+	$(PIP) install --requirement requirements.lock --requirement requirements-spark.lock
+	@touch $@
+
+test-spark: $(SPARK_STAMP)  ## KPI parity: the sample built on Spark equals the DuckDB build
+	$(BIN)/pytest pytests/test_spark_parity.py -p no:xdist --durations=5
 
 sample: setup  ## build the bundled sample into target/crm_kpi.duckdb and validate it
 	$(BIN)/crm-kpi build
@@ -53,8 +66,11 @@ lint: setup  ## sqlfluff (dbt templater) on the SQL, ruff on the Python
 	$(BIN)/ruff check $(PY_PATHS)
 	$(BIN)/ruff format --check $(PY_PATHS)
 
-test: lint  ## lint, then pytest (without the opt-in Superset test)
-	$(BIN)/pytest -n 2 --dist loadfile --durations=15 -m "not superset"
+# The Spark parity step runs after the main suite, on its own (one JVM with local[2] uses both
+# cores); the Superset test is opt-in (README, "BI tools and analysts").
+test: lint  ## lint, pytest, then the Spark parity step (without the opt-in Superset test)
+	$(BIN)/pytest -n 2 --dist loadfile --durations=15 -m "not superset and not spark"
+	$(MAKE) --no-print-directory test-spark
 
 # Apache Superset in its own virtualenv: it pins SQLAlchemy 1.4 and dozens of Flask packages
 # the project does not use. Opt-in, not part of `make test` (why: README, "BI tools and analysts").

@@ -114,9 +114,9 @@ kpi_aggregated as (
         period_start,
         '{{ column }}' as breakdown,
         {%- if column == 'overall' %}
-        cast(null as varchar) as breakdown_value,
+        cast(null as {{ dbt.type_string() }}) as breakdown_value,
         {%- else %}
-        coalesce(cast({{ column }} as varchar), '(none)') as breakdown_value,
+        coalesce(cast({{ column }} as {{ dbt.type_string() }}), '(none)') as breakdown_value,
         {%- endif %}
         count(*) as input_rows,
         {%- if aggregation == 'ratio' %}
@@ -213,13 +213,13 @@ kpi_availability as (
     {%- if requires %}
     select
         min(case when is_available then 1 else 0 end) = 1 as is_available,
-        {{ dbt.listagg("case when not is_available then reason end", "'; '", "order by requirement") }} as reason
+        {{ kpi_ordered_listagg("case when not is_available then reason end", "requirement") }} as reason
     from {{ ref('int_data_availability') }}
     where requirement in ('{{ requires | join("', '") }}')
     {%- else %}
     select
         true as is_available,
-        cast(null as varchar) as reason
+        cast(null as {{ dbt.type_string() }}) as reason
     {%- endif %}
 ),
 
@@ -234,7 +234,7 @@ kpi_filled as (
         kpi_periods.period_start,
         kpi_periods.is_complete,
         'overall' as breakdown,
-        cast(null as varchar) as breakdown_value,
+        cast(null as {{ dbt.type_string() }}) as breakdown_value,
         kpi_input.numerator,
         kpi_input.denominator,
         {%- if empty_value is not none %}
@@ -265,18 +265,18 @@ kpi_filled as (
 )
 
 select
-    cast('{{ kpi_id }}' as varchar) as kpi_id,
+    cast('{{ kpi_id }}' as {{ dbt.type_string() }}) as kpi_id,
     cast({{ kpi_version }} as integer) as kpi_version,
-    cast(kpi_filled.period_grain as varchar) as period_grain,
+    cast(kpi_filled.period_grain as {{ dbt.type_string() }}) as period_grain,
     cast(kpi_filled.period_start as date) as period_start,
-    cast(kpi_filled.breakdown as varchar) as breakdown,
-    cast(kpi_filled.breakdown_value as varchar) as breakdown_value,
+    cast(kpi_filled.breakdown as {{ dbt.type_string() }}) as breakdown,
+    cast(kpi_filled.breakdown_value as {{ dbt.type_string() }}) as breakdown_value,
     cast(case when kpi_availability.is_available then kpi_filled.value end as double) as value,
     cast(case when kpi_availability.is_available then kpi_filled.numerator end as double) as numerator,
     cast(case when kpi_availability.is_available then kpi_filled.denominator end as double) as denominator,
-    cast(kpi_definition.unit as varchar) as unit,
+    cast(kpi_definition.unit as {{ dbt.type_string() }}) as unit,
     cast(kpi_availability.is_available as boolean) as is_available,
-    cast(kpi_availability.reason as varchar) as reason,
+    cast(kpi_availability.reason as {{ dbt.type_string() }}) as reason,
     cast(kpi_filled.is_complete as boolean) as is_period_complete
 from kpi_filled
 cross join kpi_availability
@@ -298,6 +298,14 @@ cross join kpi_definition
 {#- numerator / denominator as double, null when the denominator is zero or null -#}
 {% macro kpi_safe_divide(numerator, denominator) -%}
     cast({{ numerator }} as double) / nullif(cast({{ denominator }} as double), 0)
+{%- endmacro %}
+
+{#- the non-null values of `expr` joined with '; ' in the order of `order_expr` -#}
+{% macro kpi_ordered_listagg(expr, order_expr) -%}
+    {{ return(adapter.dispatch('kpi_ordered_listagg', 'crm_kpi')(expr, order_expr)) }}
+{%- endmacro %}
+{% macro default__kpi_ordered_listagg(expr, order_expr) -%}
+    {{ dbt.listagg(expr, "'; '", "order by " ~ order_expr) }}
 {%- endmacro %}
 
 {% macro kpi_median(expr) -%}

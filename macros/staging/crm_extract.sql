@@ -10,7 +10,7 @@
 -#}
 {% macro crm_extract(table_name) -%}
     {%- set extracts_dir = crm_extracts_dir() -%}
-    {%- if not extracts_dir -%}
+    {%- if not extracts_dir and crm_extract_reads_seed() -%}
         {#- The seed is a dependency only when it is the input, so `dbt build` orders it first. -#}
         {%- set seed_relation = ref(table_name) -%}
     {%- endif -%}
@@ -22,7 +22,7 @@
         {%- if input.from_sql is none -%}
             select
             {%- for column in columns %}
-                cast(null as varchar) as {{ column.name }},
+                cast(null as {{ dbt.type_string() }}) as {{ column.name }},
             {%- endfor %}
                 cast(null as bigint) as _source_row_number
             where 1 = 0
@@ -46,19 +46,41 @@
                         "Extract " ~ input.label ~ ": required column '" ~ column.name
                         ~ "' is missing (columns found: " ~ (present.values() | list | join(', ')) ~ ")") }}
                 {%- elif actual is none %}
-                cast(null as varchar) as {{ column.name }},
+                cast(null as {{ dbt.type_string() }}) as {{ column.name }},
                 {%- else %}
                 {{ crm_clean_text(crm_quote_identifier(actual)) }} as {{ column.name }},
                 {%- endif %}
             {%- endfor %}
-                row_number() over () as _source_row_number
+                {{ crm_source_row_number() }} as _source_row_number
             from {{ input.from_sql }}
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
 
+{#- Does the bundled sample come from the seeds (DuckDB) or, like any extracts, from a loader? -#}
+{% macro crm_extract_reads_seed() -%}
+    {{ return(adapter.dispatch('crm_extract_reads_seed', 'crm_kpi')()) }}
+{%- endmacro %}
+
+{% macro default__crm_extract_reads_seed() -%}
+    {{ return(true) }}
+{%- endmacro %}
+
+{#- the row's number in file order -#}
+{% macro crm_source_row_number() -%}
+    {{ return(adapter.dispatch('crm_source_row_number', 'crm_kpi')()) }}
+{%- endmacro %}
+
+{% macro default__crm_source_row_number() -%}
+    row_number() over ()
+{%- endmacro %}
+
 {#- {label, from_sql} of the input of a table; from_sql is none for an absent optional extract. -#}
 {% macro crm_resolve_input(table_name, extracts_dir, seed_relation) -%}
+    {{ return(adapter.dispatch('crm_resolve_input', 'crm_kpi')(table_name, extracts_dir, seed_relation)) }}
+{%- endmacro %}
+
+{% macro default__crm_resolve_input(table_name, extracts_dir, seed_relation) -%}
     {%- set node = crm_contract_table(table_name) -%}
     {%- set required = (node.meta or {}).get('required', false) -%}
     {%- if not extracts_dir -%}
@@ -91,6 +113,10 @@
     `"customer_id"`, because the BOM hides the opening quote from the CSV reader).
 -#}
 {% macro crm_present_columns(input) -%}
+    {{ return(adapter.dispatch('crm_present_columns', 'crm_kpi')(input)) }}
+{%- endmacro %}
+
+{% macro default__crm_present_columns(input) -%}
     {%- set described = run_query('describe select * from ' ~ input.from_sql) -%}
     {%- set present = {} -%}
     {%- for row in described.rows -%}
@@ -147,6 +173,10 @@
 {%- endmacro %}
 
 {% macro crm_quote_identifier(name) -%}
+    {{ return(adapter.dispatch('crm_quote_identifier', 'crm_kpi')(name)) }}
+{%- endmacro %}
+
+{% macro default__crm_quote_identifier(name) -%}
     "{{ name | replace('"', '""') }}"
 {%- endmacro %}
 

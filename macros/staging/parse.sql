@@ -9,7 +9,7 @@
     {{ return(adapter.dispatch('crm_clean_text', 'crm_kpi')(expr)) }}
 {%- endmacro %}
 {% macro default__crm_clean_text(expr) -%}
-    nullif(trim(cast({{ expr }} as varchar), e' \t\r\n'), '')
+    nullif(trim(cast({{ expr }} as {{ dbt.type_string() }}), e' \t\r\n'), '')
 {%- endmacro %}
 
 {#- cast that gives null instead of an error (dbt.safe_cast is a plain cast on DuckDB) -#}
@@ -96,6 +96,9 @@
 
 {#- digits only, for matching phones written differently -#}
 {% macro normalise_phone(expr) -%}
+    {{ return(adapter.dispatch('normalise_phone', 'crm_kpi')(expr)) }}
+{%- endmacro %}
+{% macro default__normalise_phone(expr) -%}
     nullif(regexp_replace({{ expr }}, '[^0-9]', '', 'g'), '')
 {%- endmacro %}
 

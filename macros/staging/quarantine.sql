@@ -19,7 +19,7 @@
         {%- for name in column_names %}
         '{{ name }}', {{ relation_alias }}.{{ name }}{{ ',' if not loop.last }}
         {%- endfor %}
-    ) as varchar)
+    ) as {{ dbt.type_string() }})
 {%- endmacro %}
 
 {#-
@@ -116,7 +116,10 @@
         )
 {%- endmacro %}
 
-{#- money in the reporting currency -#}
+{#- money in the reporting currency (amount × rate is a double, rounded to 4 decimals) -#}
 {% macro to_reporting_currency(amount_expr, rate_expr='_exchange_rate') -%}
+    {{ return(adapter.dispatch('to_reporting_currency', 'crm_kpi')(amount_expr, rate_expr)) }}
+{%- endmacro %}
+{% macro default__to_reporting_currency(amount_expr, rate_expr) -%}
     cast({{ amount_expr }} * {{ rate_expr }} as decimal(18, 4))
 {%- endmacro %}

@@ -17,7 +17,7 @@ select
     -- key
     definitions.kpi_id,
     cast(definitions.kpi_version as integer) as kpi_version,
-    'kpi_' || definitions.kpi_id || '_v' || cast(definitions.kpi_version as varchar) as model_name,
+    'kpi_' || definitions.kpi_id || '_v' || cast(definitions.kpi_version as {{ dbt.type_string() }}) as model_name,
     -- names
     definitions.name_en,
     definitions.name_ar,

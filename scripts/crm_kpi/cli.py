@@ -109,6 +109,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--threads", type=_positive_int, metavar="N", help="dbt threads")
     build.add_argument(
+        "--target",
+        choices=("duckdb", "spark"),
+        default="duckdb",
+        help="engine: duckdb (default, blue/green publishing of the file) or spark (loads the "
+        "extracts into Spark, then builds there; needs `make spark-setup`, docs/scale-out.md)",
+    )
+    build.add_argument(
         "--select", nargs="+", default=[], metavar="SELECTOR", help="dbt node selection"
     )
     build.add_argument(
@@ -260,11 +267,15 @@ def _build_request(args: argparse.Namespace, project_dir: Path) -> BuildRequest:
 def run_build(args: argparse.Namespace) -> int:
     project_dir = _project_dir()
     request = _build_request(args, project_dir)
-    _print_header(request)
+    on_spark = getattr(args, "target", "duckdb") == "spark"
+    _print_header(request, on_spark)
     progress = None if request.show_dbt_log else ProgressPrinter(quiet=args.quiet)
     try:
         with terminate_on_sigterm():
-            outcome = build_and_publish(request, progress)
+            if on_spark:
+                outcome = _build_on_spark(request, progress)
+            else:
+                outcome = build_and_publish(request, progress)
     except ExtractsDirError as exc:
         raise UsageError(
             f"{exc} Pass an existing folder to --extracts (or fix ${ENV_EXTRACTS_DIR})."
@@ -272,8 +283,17 @@ def run_build(args: argparse.Namespace) -> int:
     except PublishError as exc:
         _error(str(exc))
         return EXIT_FAILED
-    _print_build_summary(outcome)
+    _print_build_summary(outcome, SPARK_LOCATION if on_spark else str(request.database))
     return EXIT_OK if outcome.success else EXIT_FAILED
+
+
+def _build_on_spark(request: BuildRequest, progress: ProgressPrinter | None) -> BuildOutcome:
+    from crm_kpi.spark_loader import SparkUnavailableError, build_on_spark
+
+    try:
+        return build_on_spark(request, progress)
+    except SparkUnavailableError as exc:
+        raise UsageError(str(exc)) from exc
 
 
 def _settings_file(database: Path) -> Path:
@@ -288,17 +308,21 @@ def _validation_settings(args: argparse.Namespace, database: Path) -> dict[str, 
     return json.loads(recorded.read_text()) if recorded.exists() else {}
 
 
-def _print_header(request: BuildRequest) -> None:
+# where a Spark build's tables are (session mode; profiles.yml, docs/scale-out.md)
+SPARK_LOCATION = "Spark (target spark; tables in target/spark unless CRM_SPARK_DIR is set)"
+
+
+def _print_header(request: BuildRequest, on_spark: bool = False) -> None:
     extracts = request.extracts_dir or "bundled sample (seeds/crm_sample)"
     print(f"project:  {request.project_dir}")
-    print(f"database: {request.database}")
+    print(f"database: {SPARK_LOCATION if on_spark else request.database}")
     print(f"extracts: {extracts}")
     if request.vars:
         print(f"vars:     {json.dumps(dict(request.vars), sort_keys=True)}")
     print(flush=True)
 
 
-def _print_build_summary(outcome: BuildOutcome) -> None:
+def _print_build_summary(outcome: BuildOutcome, location: str) -> None:
     print()
     if outcome.success:
         if outcome.row_counts is not None:
@@ -311,7 +335,7 @@ def _print_build_summary(outcome: BuildOutcome) -> None:
         print(format_tally(tally_nodes(outcome.nodes)))
     print(f"Elapsed: {format_duration(outcome.elapsed_s)}")
     if outcome.success:
-        print(f"Build OK: {outcome.request.database}", flush=True)
+        print(f"Build OK: {location}", flush=True)
         return
     sys.stdout.flush()
     failed = next(inv.command for inv in outcome.invocations if not inv.success)

@@ -31,18 +31,18 @@ DOCS = KPI_DIR / "_kpis__docs.md"
 HEADER = "# Generated from seeds/reference/kpi_definitions.csv by `python -m crm_kpi.kpi_models`.\n"
 
 OUTPUT_COLUMNS: list[tuple[str, str, list]] = [
-    ("kpi_id", "varchar", ["not_null"]),
+    ("kpi_id", "string", ["not_null"]),
     ("kpi_version", "integer", ["not_null"]),
-    ("period_grain", "varchar", ["not_null"]),  # calendar grains and scorecard windows
+    ("period_grain", "string", ["not_null"]),  # calendar grains and scorecard windows
     ("period_start", "date", ["not_null"]),
-    ("breakdown", "varchar", ["not_null"]),
-    ("breakdown_value", "varchar", []),
+    ("breakdown", "string", ["not_null"]),
+    ("breakdown_value", "string", []),
     ("value", "double", []),
     ("numerator", "double", []),
     ("denominator", "double", []),
-    ("unit", "varchar", ["not_null"]),
+    ("unit", "string", ["not_null"]),
     ("is_available", "boolean", ["not_null"]),
-    ("reason", "varchar", []),
+    ("reason", "string", []),
     ("is_period_complete", "boolean", ["not_null"]),
 ]
 KEY = ["kpi_id", "kpi_version", "period_grain", "period_start", "breakdown", "breakdown_value"]

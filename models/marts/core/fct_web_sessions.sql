@@ -17,7 +17,7 @@ final as (
         sessions.customer_id,
         -- measures
         sessions.duration_seconds,
-        cast(sessions.duration_seconds / 60.0 as double) as duration_minutes,
+        cast(sessions.duration_seconds as double) / 60.0 as duration_minutes,
         -- flags
         sessions.converted,
         customer_breakdowns.customer_id is not null as has_known_customer,

@@ -1,5 +1,6 @@
 {#- Every raw row that did not make it into staging, with its table, key, reasons and original text. -#}
 {%- set primary_keys = {} -%}
+{%- set text_type = dbt.type_string() -%}
 {%- if execute -%}
 {%- for table_name in crm_tables() -%}
 {%- do primary_keys.update({table_name: crm_contract_table(table_name).meta.primary_key}) -%}
@@ -29,7 +30,7 @@ unioned as (
 )
 
 select
-    {{ dbt.concat(["table_name", "':'", "cast(source_row_number as varchar)"]) }} as quarantined_row_id,
+    {{ dbt.concat(["table_name", "':'", "cast(source_row_number as " ~ text_type ~ ")"]) }} as quarantined_row_id,
     table_name,
     record_key,
     source_row_number,
