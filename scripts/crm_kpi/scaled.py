@@ -73,7 +73,7 @@ def parse_size(text: str) -> int:
     text = text.strip().lower()
     factor = {"k": 1_000, "m": 1_000_000}.get(text[-1:], 1)
     number = text[:-1] if text[-1:] in ("k", "m") else text
-    return int(round(float(number) * factor))
+    return round(float(number) * factor)
 
 
 def _sql_literal(text: str) -> str:
@@ -248,7 +248,8 @@ def append_day(source_dir: Path, out_dir: Path, update_share: float = 0.2) -> di
     with duckdb.connect() as connection:
         connection.execute("set preserve_insertion_order = true")
         last = connection.execute(
-            f"select max(try_cast(ordered_at as timestamp)) from {_reader(_file(source_dir, 'orders'))}"
+            "select max(try_cast(ordered_at as timestamp)) from "
+            + _reader(_file(source_dir, "orders"))
         ).fetchone()[0]
         last_day = last.date()
         day_sql = f"(date '{last_day}' + interval 1 day)"
@@ -269,7 +270,8 @@ def append_day(source_dir: Path, out_dir: Path, update_share: float = 0.2) -> di
             )
             # rows of the last 3 days whose key hash falls in the share are updated
             recent = (
-                f"{plain} and try_cast({day_column} as timestamp) >= date '{last_day}' - interval 2 day "
+                f"{plain} and try_cast({day_column} as timestamp) "
+                f">= date '{last_day}' - interval 2 day "
                 f"and hash({key}) % 1000 < {int(update_share * 1000)}"
             )
             existing = ", ".join(
@@ -292,7 +294,8 @@ def append_day(source_dir: Path, out_dir: Path, update_share: float = 0.2) -> di
             )
             connection.execute(
                 f"copy (select {existing} from {src} union all "
-                f"select {new} from {src} where {on_last_day}) to {_sql_literal(str(target))} {options}"
+                f"select {new} from {src} where {on_last_day}) "
+                f"to {_sql_literal(str(target))} {options}"
             )
             summary["new_rows"][table] = connection.execute(
                 f"select count(*) from {src} where {on_last_day}"

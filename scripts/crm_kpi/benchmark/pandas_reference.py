@@ -183,8 +183,19 @@ def stage(folder: Path) -> dict[str, pd.DataFrame]:
         }
     )
 
-    c = read(folder, "customers", ["customer_id", "segment", "region", "acquisition_channel",
-                                   "owner_user_id", "created_at", "updated_at"])  # fmt: skip
+    c = read(
+        folder,
+        "customers",
+        [
+            "customer_id",
+            "segment",
+            "region",
+            "acquisition_channel",
+            "owner_user_id",
+            "created_at",
+            "updated_at",
+        ],
+    )
     c["created"], c["updated"] = ts(c["created_at"]), ts(c["updated_at"])
     bad = missing(c, ["customer_id", "created_at"]) | bad_ts(c["created_at"], c["created"])
     bad |= bad_ts(c["updated_at"], c["updated"])
@@ -202,8 +213,21 @@ def stage(folder: Path) -> dict[str, pd.DataFrame]:
         }
     )
 
-    o = read(folder, "orders", ["order_id", "customer_id", "ordered_at", "amount", "cost_amount",
-                                "currency", "status", "fulfilled_at", "updated_at"])  # fmt: skip
+    o = read(
+        folder,
+        "orders",
+        [
+            "order_id",
+            "customer_id",
+            "ordered_at",
+            "amount",
+            "cost_amount",
+            "currency",
+            "status",
+            "fulfilled_at",
+            "updated_at",
+        ],
+    )
     o["at"], o["updated"], o["fulfilled"] = (
         ts(o["ordered_at"]),
         ts(o["updated_at"]),
@@ -228,9 +252,22 @@ def stage(folder: Path) -> dict[str, pd.DataFrame]:
         }
     )
 
-    p = read(folder, "opportunities", ["opportunity_id", "customer_id", "owner_user_id",
-                                       "opportunity_type", "stage", "amount", "currency", "created_at",
-                                       "closed_at", "updated_at"])  # fmt: skip
+    p = read(
+        folder,
+        "opportunities",
+        [
+            "opportunity_id",
+            "customer_id",
+            "owner_user_id",
+            "opportunity_type",
+            "stage",
+            "amount",
+            "currency",
+            "created_at",
+            "closed_at",
+            "updated_at",
+        ],
+    )
     p["created"], p["closed"], p["updated"] = (
         ts(p["created_at"]),
         ts(p["closed_at"]),
@@ -268,9 +305,23 @@ def stage(folder: Path) -> dict[str, pd.DataFrame]:
         }
     )
 
-    lead = read(folder, "leads", ["lead_id", "created_at", "source_channel", "campaign_id",
-                                  "owner_user_id", "status", "first_contacted_at", "qualified_at",
-                                  "converted_at", "estimated_value", "updated_at"])  # fmt: skip
+    lead = read(
+        folder,
+        "leads",
+        [
+            "lead_id",
+            "created_at",
+            "source_channel",
+            "campaign_id",
+            "owner_user_id",
+            "status",
+            "first_contacted_at",
+            "qualified_at",
+            "converted_at",
+            "estimated_value",
+            "updated_at",
+        ],
+    )
     parsed = {c: ts(lead[c]) for c in ["created_at", "first_contacted_at", "qualified_at",
                                        "converted_at", "updated_at"]}  # fmt: skip
     bad = missing(lead, ["lead_id", "created_at", "status"])
@@ -282,14 +333,31 @@ def stage(folder: Path) -> dict[str, pd.DataFrame]:
     bad |= bad_money(lead["estimated_value"])
     for column in ["first_contacted_at", "qualified_at", "converted_at"]:
         bad |= (parsed[column] < parsed["created_at"]).fillna(False)
-    lead = lead.assign(created=parsed["created_at"], converted=parsed["converted_at"],
-                       updated=parsed["updated_at"])  # fmt: skip
+    lead = lead.assign(
+        created=parsed["created_at"], converted=parsed["converted_at"], updated=parsed["updated_at"]
+    )
     lead = latest(lead[~bad], ["lead_id"], "updated")
     t["leads"] = lead
 
-    k = read(folder, "tickets", ["ticket_id", "customer_id", "category", "channel", "priority",
-                                 "assigned_user_id", "created_at", "first_response_at", "resolved_at",
-                                 "status", "resolution", "reopened_count", "updated_at"])  # fmt: skip
+    k = read(
+        folder,
+        "tickets",
+        [
+            "ticket_id",
+            "customer_id",
+            "category",
+            "channel",
+            "priority",
+            "assigned_user_id",
+            "created_at",
+            "first_response_at",
+            "resolved_at",
+            "status",
+            "resolution",
+            "reopened_count",
+            "updated_at",
+        ],
+    )
     parsed = {c: ts(k[c]) for c in ["created_at", "first_response_at", "resolved_at", "updated_at"]}
     bad = missing(k, ["ticket_id", "category", "created_at", "status"])
     bad |= bad_enum(k["category"], ["complaint", "question", "incident", "request"])
@@ -302,12 +370,19 @@ def stage(folder: Path) -> dict[str, pd.DataFrame]:
     bad |= bad_int(k["reopened_count"])
     bad |= (parsed["first_response_at"] < parsed["created_at"]).fillna(False)
     bad |= (parsed["resolved_at"] < parsed["created_at"]).fillna(False)
-    k = k.assign(created=parsed["created_at"], responded=parsed["first_response_at"],
-                 resolved=parsed["resolved_at"], updated=parsed["updated_at"])  # fmt: skip
+    k = k.assign(
+        created=parsed["created_at"],
+        responded=parsed["first_response_at"],
+        resolved=parsed["resolved_at"],
+        updated=parsed["updated_at"],
+    )
     t["tickets"] = latest(k[~bad], ["ticket_id"], "updated")
 
-    s = read(folder, "survey_responses", ["response_id", "customer_id", "ticket_id", "survey_type",
-                                          "score", "responded_at"])  # fmt: skip
+    s = read(
+        folder,
+        "survey_responses",
+        ["response_id", "customer_id", "ticket_id", "survey_type", "score", "responded_at"],
+    )
     s["at"], s["type"], s["points"] = (
         ts(s["responded_at"]),
         label(s["survey_type"]),
@@ -320,8 +395,19 @@ def stage(folder: Path) -> dict[str, pd.DataFrame]:
     bad |= ((s["type"] == "csat") & ((s["points"] < 1) | (s["points"] > 5))).fillna(False)
     t["surveys"] = latest(s[~bad], ["response_id"])
 
-    b = read(folder, "subscriptions", ["subscription_id", "customer_id", "started_at", "ended_at",
-                                       "annual_value", "currency", "cancel_reason"])  # fmt: skip
+    b = read(
+        folder,
+        "subscriptions",
+        [
+            "subscription_id",
+            "customer_id",
+            "started_at",
+            "ended_at",
+            "annual_value",
+            "currency",
+            "cancel_reason",
+        ],
+    )
     b["start"], b["end"] = ts(b["started_at"]), ts(b["ended_at"])
     b["rate"] = with_rate(b, t["rates"], "start")
     bad = missing(b, ["subscription_id", "customer_id", "started_at", "annual_value"])
@@ -336,12 +422,17 @@ def stage(folder: Path) -> dict[str, pd.DataFrame]:
     e["at"] = ts(e["occurred_at"])
     bad = missing(e, ["event_id", "user_id", "occurred_at", "event_type"])
     bad |= bad_ts(e["occurred_at"], e["at"])
-    bad |= bad_enum(e["event_type"], ["login", "record_created", "record_updated", "report_viewed",
-                                      "automation_run"])  # fmt: skip
+    bad |= bad_enum(
+        e["event_type"],
+        ["login", "record_created", "record_updated", "report_viewed", "automation_run"],
+    )
     t["usage"] = latest(e[~bad], ["event_id"])[["user_id", "at"]]
 
-    a = read(folder, "activities", ["activity_id", "activity_type", "user_id", "occurred_at",
-                                    "due_at", "is_automated"])  # fmt: skip
+    a = read(
+        folder,
+        "activities",
+        ["activity_id", "activity_type", "user_id", "occurred_at", "due_at", "is_automated"],
+    )
     a["at"], a["due"], a["type"] = ts(a["occurred_at"]), ts(a["due_at"]), label(a["activity_type"])
     bad = missing(a, ["activity_id", "activity_type", "user_id"])
     bad |= bad_enum(a["activity_type"], ["call", "email", "meeting", "note", "task", "follow_up"])
@@ -359,10 +450,14 @@ def stage(folder: Path) -> dict[str, pd.DataFrame]:
 def calendar(t: dict[str, pd.DataFrame], as_of_date: dt.date) -> tuple[pd.DataFrame, pd.Timestamp]:
     as_of_at = pd.Timestamp(as_of_date) + pd.Timedelta(days=1)
     first = min(
-        t["orders"]["ordered_at"].min(), t["leads"]["created"].min(),
-        t["opportunities"]["created_at"].min(), t["tickets"]["created"].min(),
-        t["usage"]["at"].min(), t["activities"]["at"].min(), t["customers"]["created"].min(),
-    )  # fmt: skip
+        t["orders"]["ordered_at"].min(),
+        t["leads"]["created"].min(),
+        t["opportunities"]["created_at"].min(),
+        t["tickets"]["created"].min(),
+        t["usage"]["at"].min(),
+        t["activities"]["at"].min(),
+        t["customers"]["created"].min(),
+    )
     start = pd.Timestamp(first.year, first.month, 1)
     months = pd.date_range(start, pd.Timestamp(as_of_date), freq="MS")
     rows = []
@@ -394,8 +489,9 @@ def event_inputs(t: dict[str, pd.DataFrame], as_of_at: pd.Timestamp) -> dict[str
         team=lambda f: f["user_id"].map(teams)
     )
     won = p[p["stage"] == "closed_won"]
-    inputs["win_rate"] = p.assign(event_at=p["closed_at"], numerator=(p["stage"] == "closed_won") * 1.0,
-                                  denominator=1.0)  # fmt: skip
+    inputs["win_rate"] = p.assign(
+        event_at=p["closed_at"], numerator=(p["stage"] == "closed_won") * 1.0, denominator=1.0
+    )
     inputs["average_deal_size"] = won.assign(event_at=won["closed_at"], measure=won["amount"])
     cycle = (won["closed_at"] - won["created_at"]).dt.total_seconds() / 86400.0
     inputs["sales_cycle_days"] = won.assign(event_at=won["closed_at"], measure=cycle)
@@ -436,9 +532,17 @@ def event_inputs(t: dict[str, pd.DataFrame], as_of_at: pd.Timestamp) -> dict[str
         how="left",
     )
     s["effective_customer_id"] = s["customer_id"].fillna(s["ticket_customer_id"])
-    s = s.merge(breakdowns.rename(columns={"customer_id": "effective_customer_id",
-                                           "user_id": "owner_id", "team": "owner_team"}),
-                on="effective_customer_id", how="left")  # fmt: skip
+    s = s.merge(
+        breakdowns.rename(
+            columns={
+                "customer_id": "effective_customer_id",
+                "user_id": "owner_id",
+                "team": "owner_team",
+            }
+        ),
+        on="effective_customer_id",
+        how="left",
+    )
     s["user_id"] = s["assigned_user_id"].fillna(s["owner_id"])
     s["team"] = s["user_id"].map(teams)
     score = np.select([s["points"] >= 9, s["points"] <= 6], [1.0, -1.0], 0.0)
@@ -551,11 +655,13 @@ def active_user_inputs(
     frames = []
     for grain in ["month", "quarter", "year", "all_time"]:
         if grain == "all_time":
-            starts = pd.Series(periods.loc[periods["period_grain"] == "all_time", "period_start"].iloc[0],
-                               index=usage.index)  # fmt: skip
+            starts = pd.Series(
+                periods.loc[periods["period_grain"] == "all_time", "period_start"].iloc[0],
+                index=usage.index,
+            )
         else:
             starts = usage["at"].dt.to_period(GRAINS[grain]).dt.start_time
-        used_in = set(zip(usage["user_id"], starts))
+        used_in = set(zip(usage["user_id"], starts, strict=False))
         for period in periods[periods["period_grain"] == grain].itertuples():
             ps = pd.Timestamp(period.period_start)
             licensed = users[
@@ -594,7 +700,7 @@ def place(inputs: pd.DataFrame, periods: pd.DataFrame, as_of_at: pd.Timestamp) -
 def aggregate(rows: pd.DataFrame, aggregation: str, breakdowns: list[str]) -> pd.DataFrame:
     keys = ["period_grain", "period_start"]
     out = []
-    for breakdown in ["overall"] + breakdowns:
+    for breakdown in ["overall", *breakdowns]:
         if breakdown == "overall":
             grouped = rows.assign(breakdown_value=None)
             by = keys
@@ -604,7 +710,7 @@ def aggregate(rows: pd.DataFrame, aggregation: str, breakdowns: list[str]) -> pd
                 .astype(object)
                 .where(rows[breakdown].notna(), "(none)")
             )
-            by = keys + ["breakdown_value"]
+            by = [*keys, "breakdown_value"]
         g = grouped.groupby(by, dropna=False)
         if aggregation == "sum":
             part = g["measure"].sum().rename("value").to_frame()
@@ -680,6 +786,17 @@ def compute(folder: Path, as_of_date: dt.date, churn_days: int = 90) -> pd.DataF
             "active_user_rate", aggregate(active, "ratio", ["team"]), periods, len(t["usage"]) > 0
         )
     )
-    columns = ["kpi_id", "kpi_version", "period_grain", "period_start", "breakdown", "breakdown_value",
-               "value", "numerator", "denominator", "is_available", "is_period_complete"]  # fmt: skip
+    columns = [
+        "kpi_id",
+        "kpi_version",
+        "period_grain",
+        "period_start",
+        "breakdown",
+        "breakdown_value",
+        "value",
+        "numerator",
+        "denominator",
+        "is_available",
+        "is_period_complete",
+    ]
     return pd.concat(results, ignore_index=True)[columns]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,13 @@ def _ratio(a: dict | None, b: dict | None) -> str:
     return f"{a['seconds'] / b['seconds']:.2f}×"
 
 
+def _share(steps: dict[str, Any], part: str, whole: str) -> str:
+    a, b = steps.get(part), steps.get(whole)
+    if not a or not b or a.get("exit_code") or b.get("exit_code") or not b.get("seconds"):
+        return "–"
+    return f"{100 * a['seconds'] / b['seconds']:.0f} %"
+
+
 def _check(step: dict[str, Any] | None) -> str:
     if not step or "check" not in step:
         return "not run"
@@ -60,17 +68,20 @@ def tables(results: dict[str, Any]) -> str:
     out = []
     m = results["machine"]
     out.append(
-        f"Run `{results['command']}` from {results['started']} to {results.get('finished', '(unfinished)')} "
+        f"Run `{results['command']}` from {results['started']} to "
+        f"{results.get('finished', '(unfinished)')} "
         f"(UTC). Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB RAM, {m['os']}; "
-        f"Python {m['python']}, DuckDB {m['duckdb']}, dbt-core {m['dbt_core']}, pandas {m['pandas']}. "
-        f"DuckDB memory limit {results['settings']['memory_limit']}, {results['settings']['threads']} "
+        f"Python {m['python']}, DuckDB {m['duckdb']}, dbt-core {m['dbt_core']}, "
+        f"pandas {m['pandas']}. "
+        f"DuckDB memory limit {results['settings']['memory_limit']}, "
+        f"{results['settings']['threads']} "
         f"threads (DuckDB and dbt); as_of_date {results['settings']['as_of_date']}."
     )
     out.append("")
     out.append("| | " + " | ".join(labels) + " |")
     out.append("|---|" + "---|" * len(labels))
 
-    def row(name: str, cell) -> None:
+    def row(name: str, cell: Callable[[dict[str, Any]], str]) -> None:
         out.append(f"| {name} | " + " | ".join(cell(sizes[label]) for label in labels) + " |")
 
     def rows(table: str):
@@ -90,12 +101,7 @@ def tables(results: dict[str, Any]) -> str:
     row("load (17 base models)", st("load"))
     row("**full `dbt build`** (all models and tests)", st("build_full"))
     row("**incremental `dbt build`**, one new day", st("incremental"))
-    row(
-        "incremental / full build",
-        lambda e: _ratio(e["steps"].get("incremental"), e["steps"].get("build_full")).replace("×", "")
-        and (f"{100 * e['steps']['incremental']['seconds'] / e['steps']['build_full']['seconds']:.0f} %"
-             if e["steps"].get("incremental") and e["steps"].get("build_full") else "–"),
-    )  # fmt: skip
+    row("incremental / full build", lambda e: _share(e["steps"], "incremental", "build_full"))
     row("**project: `dbt build --select +<10 KPIs>`** (load included)", st("build_subset"))
     row("**lower bound: hand-written DuckDB SQL**", st("sql"))
     row("**pandas notebook**", st("pandas"))
@@ -107,24 +113,31 @@ def tables(results: dict[str, Any]) -> str:
         "pandas / project",
         lambda e: _ratio(e["steps"].get("pandas"), e["steps"].get("build_subset")),
     )
-    for name, step in (("full build", "build_full"), ("incremental", "incremental"),
-                       ("subset build", "build_subset"), ("DuckDB SQL", "sql"), ("pandas", "pandas"),
-                       ("parse", "parse_warm")):  # fmt: skip
+    memory_steps = (
+        ("full build", "build_full"),
+        ("incremental", "incremental"),
+        ("subset build", "build_subset"),
+        ("DuckDB SQL", "sql"),
+        ("pandas", "pandas"),
+        ("parse", "parse_warm"),
+    )
+    for name, step in memory_steps:
         row(f"peak memory: {name}", lambda e, step=step: _mb(e["steps"].get(step)))
     row(
         "load average (1 min) after the full build",
         lambda e: str(e["steps"].get("build_full", {}).get("load_average", ["–"])[0]),
     )
     out.append("")
-    out.append("Checks before the times above (the references against the project's `kpi_values`, "
-               f"{', '.join(results['subset'])}, every grain, period and breakdown; values within "
-               "1e-9 relative):")  # fmt: skip
+    out.append(
+        "Checks before the times above (the references against the project's `kpi_values`, "
+        f"{', '.join(results['subset'])}, every grain, period and breakdown; values within "
+        "1e-9 relative):"
+    )
     out.append("")
     for label in labels:
         steps = sizes[label]["steps"]
-        out.append(
-            f"- {label}: DuckDB SQL {_check(steps.get('sql'))}; pandas {_check(steps.get('pandas'))}"
-        )
+        sql, pandas = _check(steps.get("sql")), _check(steps.get("pandas"))
+        out.append(f"- {label}: DuckDB SQL {sql}; pandas {pandas}")
         if sizes[label].get("error"):
             out.append(f"  - stopped: {sizes[label]['error']}")
     out.append("")
@@ -134,9 +147,12 @@ def tables(results: dict[str, Any]) -> str:
         if not nodes:
             continue
         kinds = nodes[0].get("by_resource_type", {})
-        out.append(f"Where the time of the {step_name.replace('_', ' ')} goes at {largest} "
-                   f"(dbt's execution time per node, summed over 2 threads; by type: "
-                   + ", ".join(f"{k} {v:.0f} s" for k, v in kinds.items()) + "):")  # fmt: skip
+        out.append(
+            f"Where the time of the {step_name.replace('_', ' ')} goes at {largest} "
+            f"(dbt's execution time per node, summed over 2 threads; by type: "
+            + ", ".join(f"{k} {v:.0f} s" for k, v in kinds.items())
+            + "):"
+        )
         out.append("")
         out.append("| node | seconds |")
         out.append("|---|---|")
@@ -171,9 +187,11 @@ def svg(results: dict[str, Any]) -> str:
     def py(y: float) -> float:
         return height - bottom - (math.log10(y) - y0) / (y1 - y0) * (height - top - bottom)
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-             'font-family="sans-serif" font-size="12">',
-             f'<rect width="{width}" height="{height}" fill="white"/>']  # fmt: skip
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        'font-family="sans-serif" font-size="12">',
+        f'<rect width="{width}" height="{height}" fill="white"/>',
+    ]
     for e in range(x0, x1 + 1):
         x = px(10**e)
         parts.append(
@@ -188,8 +206,10 @@ def svg(results: dict[str, Any]) -> str:
             f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#ddd"/>'
         )
         parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{10**e:g} s</text>')
-    parts.append(f'<text x="{(left + width - right) / 2}" y="{height - 12}" text-anchor="middle">'
-                 "orders (other tables in proportion), log scale</text>")  # fmt: skip
+    parts.append(
+        f'<text x="{(left + width - right) / 2}" y="{height - 12}" text-anchor="middle">'
+        "orders (other tables in proportion), log scale</text>"
+    )
     for i, (step, legend, colour) in enumerate(SERIES):
         pts = sorted(points[step])
         if pts:
@@ -200,8 +220,10 @@ def svg(results: dict[str, Any]) -> str:
             for x, y in pts:
                 parts.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3" fill="{colour}"/>')
         ly = top + 14 + i * 18
-        parts.append(f'<line x1="{width - right + 10}" y1="{ly - 4}" x2="{width - right + 30}" '
-                     f'y2="{ly - 4}" stroke="{colour}" stroke-width="2"/>')  # fmt: skip
+        parts.append(
+            f'<line x1="{width - right + 10}" y1="{ly - 4}" x2="{width - right + 30}" '
+            f'y2="{ly - 4}" stroke="{colour}" stroke-width="2"/>'
+        )
         parts.append(f'<text x="{width - right + 36}" y="{ly}">{legend}</text>')
     parts.append("</svg>")
     return "\n".join(parts) + "\n"

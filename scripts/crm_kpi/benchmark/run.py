@@ -8,7 +8,8 @@ os.wait4):
 
   generate      the Parquet extracts, and the next day's extracts (append_day)
   parse_cold    `dbt parse` without partial parsing state; parse_warm: again, with it
-  load          `dbt run` of the 17 base models (read, type, quarantine) into a fresh file
+  load          `dbt run` of the 17 base models (read, type, quarantine; and the exchange rates
+                they convert money with) into a fresh file
   build_full    `dbt build` of the whole project (141 models, data and unit tests) into a fresh file
   incremental   `dbt build` on that file with the next day's extracts (incremental facts)
   build_subset  `dbt build --select +<the ten KPI models>` into a fresh file: the project's time
@@ -64,19 +65,18 @@ def measure(command: Sequence[str], env: dict[str, str], cwd: Path, log: Path) -
 
 def machine() -> dict[str, Any]:
     cpu = "unknown"
-    with open("/proc/cpuinfo", encoding="utf-8") as info:
+    with Path("/proc/cpuinfo").open(encoding="utf-8") as info:
         for line in info:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
     memory_kb = 0
-    with open("/proc/meminfo", encoding="utf-8") as info:
+    with Path("/proc/meminfo").open(encoding="utf-8") as info:
         for line in info:
             if line.startswith("MemTotal"):
                 memory_kb = int(line.split()[1])
     import duckdb
     import pandas
-
     from dbt.version import __version__ as dbt_version
 
     return {
@@ -111,7 +111,7 @@ def node_timings(target: Path, top: int = 12) -> list[dict[str, Any]]:
     for r in results:
         kind = r["unique_id"].split(".", 1)[0]
         by_kind[kind] = round(by_kind.get(kind, 0.0) + r["execution_time"], 2)
-    return [{"by_resource_type": by_kind}] + rows[:top]
+    return [{"by_resource_type": by_kind}, *rows[:top]]
 
 
 class Benchmark:
@@ -147,9 +147,15 @@ class Benchmark:
             as_of: dt.date, target: Path) -> dict[str, Any]:  # fmt: skip
         env = dict(self.env, CRM_DUCKDB_PATH=str(database), CRM_EXTRACTS_DIR=str(extracts))
         command = [
-            str(self.bin / "dbt"), *args, "--vars", json.dumps({"as_of_date": str(as_of)}),
-            "--target-path", str(target), "--log-path", str(size_dir / "logs"),
-        ]  # fmt: skip
+            str(self.bin / "dbt"),
+            *args,
+            "--vars",
+            json.dumps({"as_of_date": str(as_of)}),
+            "--target-path",
+            str(target),
+            "--log-path",
+            str(size_dir / "logs"),
+        ]
         result = measure(command, env, self.project, size_dir / f"{name}.log")
         result["load_average"] = _load()
         return result
@@ -174,22 +180,45 @@ class Benchmark:
         def step(name: str, result: dict[str, Any]) -> dict[str, Any]:
             steps[name] = result
             self.save()
-            print(f"[{label}] {name}: {result.get('seconds')} s, peak {result.get('peak_rss_mb')} MB,"
-                  f" exit {result.get('exit_code')}", flush=True)  # fmt: skip
+            print(
+                f"[{label}] {name}: {result.get('seconds')} s, peak {result.get('peak_rss_mb')} MB,"
+                f" exit {result.get('exit_code')}",
+                flush=True,
+            )
             if result.get("exit_code"):
                 raise RuntimeError(f"{label} {name} failed, see {result.get('log')}")
             return result
 
-        step("generate", self.python(size_dir, "generate", [
-            "crm_kpi.scaled", "--out", str(extracts), "--orders", str(orders), "--format", "parquet"]))  # fmt: skip
+        step(
+            "generate",
+            self.python(
+                size_dir,
+                "generate",
+                [
+                    "crm_kpi.scaled",
+                    "--out",
+                    str(extracts),
+                    "--orders",
+                    str(orders),
+                    "--format",
+                    "parquet",
+                ],
+            ),
+        )
         scaled = json.loads((extracts / "_scaled.json").read_text(encoding="utf-8"))
         entry["rows"] = scaled["rows"]
         entry["tiles"] = scaled["tiles"]
         entry["extract_mb"] = round(
             sum(p.stat().st_size for p in extracts.glob("*.parquet")) / 2**20, 1
         )
-        step("append_day", self.python(size_dir, "append_day", [
-            "crm_kpi.scaled", "--append-day", str(extracts), "--out", str(nxt)]))  # fmt: skip
+        step(
+            "append_day",
+            self.python(
+                size_dir,
+                "append_day",
+                ["crm_kpi.scaled", "--append-day", str(extracts), "--out", str(nxt)],
+            ),
+        )
 
         target = size_dir / "target"
         full_db = size_dir / "full.duckdb"
@@ -204,8 +233,18 @@ class Benchmark:
         )
 
         load_db = size_dir / "load.duckdb"
-        step("load", self.dbt(size_dir, "load", ["run", "--select", "path:models/staging/crm/base"],
-                              load_db, extracts, AS_OF, target))  # fmt: skip
+        step(
+            "load",
+            self.dbt(
+                size_dir,
+                "load",
+                ["run", "--select", "path:models/staging/crm/base", "stg_crm__exchange_rates"],
+                load_db,
+                extracts,
+                AS_OF,
+                target,
+            ),
+        )
         load_db.unlink(missing_ok=True)
 
         result = self.dbt(size_dir, "build_full", ["build"], full_db, extracts, AS_OF, target)
@@ -221,8 +260,15 @@ class Benchmark:
 
         subset_db = size_dir / "subset.duckdb"
         select = [f"+kpi_{k}_v{v}" for k, v in SUBSET]
-        result = self.dbt(size_dir, "build_subset", ["build", "--select", *select], subset_db,
-                          extracts, AS_OF, target)  # fmt: skip
+        result = self.dbt(
+            size_dir,
+            "build_subset",
+            ["build", "--select", *select],
+            subset_db,
+            extracts,
+            AS_OF,
+            target,
+        )
         result["nodes"] = node_timings(target)
         step("build_subset", result)
         subset_db.unlink(missing_ok=True)
@@ -234,8 +280,11 @@ class Benchmark:
 
         for kind in ("sql", "pandas"):
             out = size_dir / f"{kind}.parquet"
-            result = self.python(size_dir, kind, [
-                "crm_kpi.benchmark.references", kind, str(extracts), str(AS_OF), str(out)])  # fmt: skip
+            result = self.python(
+                size_dir,
+                kind,
+                ["crm_kpi.benchmark.references", kind, str(extracts), str(AS_OF), str(out)],
+            )
             if not result["exit_code"]:
                 import duckdb
 
@@ -270,8 +319,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--threads", type=int, default=2, help="DuckDB and dbt threads (default 2)")
     parser.add_argument("--keep-data", action="store_true", help="keep the generated extracts")
     parser.add_argument("--doc", action="store_true", help="write docs/performance.md and the plot")
-    parser.add_argument("--doc-only", type=Path, metavar="RESULTS",
-                        help="only write the doc from an earlier results.json")  # fmt: skip
+    parser.add_argument(
+        "--doc-only",
+        type=Path,
+        metavar="RESULTS",
+        help="only write the doc from an earlier results.json",
+    )
     return parser
 
 
