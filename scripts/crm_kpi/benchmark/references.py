@@ -69,10 +69,15 @@ def run_pandas(folder: Path, as_of_date: dt.date) -> pd.DataFrame:
 
 
 def project_values(database: Path) -> pd.DataFrame:
-    wanted = " or ".join(f"(kpi_id = '{k}' and kpi_version = {v})" for k, v in SUBSET)
+    """The subset's rows of kpi_values: the KPI models' rows without the scorecard windows
+    (what kpi_values unions; read from the models so a `--select +<KPIs>` build has them)."""
     columns = ", ".join(KEYS + VALUES + FLAGS)
+    parts = " union all ".join(
+        f"select {columns} from marts.kpi_{k}_v{v} where substr(period_grain, 1, 7) <> 'window_'"
+        for k, v in SUBSET
+    )
     with duckdb.connect(str(database), read_only=True) as connection:
-        return connection.sql(f"select {columns} from marts.kpi_values where {wanted}").df()
+        return connection.sql(parts).df()
 
 
 def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
