@@ -128,6 +128,10 @@ def tables(results: dict[str, Any]) -> str:
     for name, step in memory_steps:
         row(f"peak memory: {name}", lambda e, step=step: _mb(e["steps"].get(step)))
     row(
+        "load average (1 min) after the subset build",
+        lambda e: str(e["steps"].get("build_subset", {}).get("load_average", ["–"])[0]),
+    )
+    row(
         "load average (1 min) after the full build",
         lambda e: str(e["steps"].get("build_full", {}).get("load_average", ["–"])[0]),
     )
@@ -145,17 +149,19 @@ def tables(results: dict[str, Any]) -> str:
         if sizes[label].get("error"):
             out.append(f"  - stopped: {sizes[label]['error']}")
     out.append("")
-    largest = labels[-1]
-    for step_name in ("build_full", "incremental"):
-        nodes = sizes[largest]["steps"].get(step_name, {}).get("nodes") or []
-        if not nodes:
+    for step_name in ("build_subset", "build_full", "incremental"):
+        with_nodes = [
+            label for label in labels if sizes[label]["steps"].get(step_name, {}).get("nodes")
+        ]
+        if not with_nodes:
             continue
+        largest = with_nodes[-1]
+        nodes = sizes[largest]["steps"][step_name]["nodes"]
         kinds = nodes[0].get("by_resource_type", {})
+        summary = ", ".join(f"{k} {v:.0f} s" for k, v in kinds.items())
         out.append(
-            f"Where the time of the {step_name.replace('_', ' ')} goes at {largest} "
-            f"(dbt's execution time per node, summed over 2 threads; by type: "
-            + ", ".join(f"{k} {v:.0f} s" for k, v in kinds.items())
-            + "):"
+            f"Where the time of `{step_name}` goes at {largest} (dbt's execution time per node, "
+            f"summed over its threads; by type: {summary}):"
         )
         out.append("")
         out.append("| node | seconds |")
