@@ -149,6 +149,24 @@ def test_build_steps_for_an_extracts_folder(tmp_path: Path) -> None:
     assert "--exclude-resource-type" not in build
 
 
+def test_build_steps_refresh_the_incremental_facts_unless_asked(tmp_path: Path) -> None:
+    """A build rebuilds everything by default (it starts from a copy of the published file,
+    which may hold other extracts or settings); --incremental leaves dbt's incremental runs."""
+    for extracts in (None, tmp_path):
+        request = BuildRequest(
+            project_dir=tmp_path, database=tmp_path / "w.duckdb", extracts_dir=extracts
+        )
+        build = build_steps(request)[-1][1]
+        assert "--full-refresh" in build
+        incremental = BuildRequest(
+            project_dir=tmp_path, database=tmp_path / "w.duckdb", extracts_dir=extracts,
+            incremental=True,
+        )  # fmt: skip
+        assert "--full-refresh" not in build_steps(incremental)[-1][1]
+    # the sample's seed step is never a full refresh
+    assert "--full-refresh" not in build_steps(BuildRequest(tmp_path, tmp_path / "w"))[0][1]
+
+
 def test_invocation_env_removes_extracts_dir_for_the_sample(tmp_path: Path) -> None:
     env = invocation_env(tmp_path / "w.duckdb", None)
     assert env == {"CRM_DUCKDB_PATH": str(tmp_path / "w.duckdb"), "CRM_EXTRACTS_DIR": None}

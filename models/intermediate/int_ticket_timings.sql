@@ -104,7 +104,8 @@ final as (
         -- timestamps
         timed.created_at,
         timed.first_response_at,
-        timed.resolved_at
+        timed.resolved_at,
+        timed.updated_at
     from timed
     left join follow_ups
         on timed.ticket_id = follow_ups.ticket_id

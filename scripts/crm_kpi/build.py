@@ -39,6 +39,10 @@ class BuildRequest:
     target_path: Path | None = None  # dbt artifacts; None = <project>/target
     log_path: Path | None = None  # dbt.log; None = <project>/logs
     show_dbt_log: bool = False  # dbt's own console output instead of progress lines
+    # False: the incremental facts are rebuilt in full (--full-refresh), so a build never keeps
+    # rows of other extracts or settings; True: only their new and changed rows (see
+    # macros/utils/incremental.sql), for the next extract of the same source and settings
+    incremental: bool = False
 
 
 @dataclass
@@ -99,6 +103,7 @@ def build_steps(request: BuildRequest) -> list[tuple[str, list[str]]]:
                     request.project_dir,
                     select=request.select,
                     exclude_resource_types=("seed", *request.exclude_resource_types),
+                    full_refresh=not request.incremental,
                     **common,
                 ),
             ),
@@ -109,6 +114,7 @@ def build_steps(request: BuildRequest) -> list[tuple[str, list[str]]]:
         select=request.select,
         exclude=(SAMPLE_SEEDS,),
         exclude_resource_types=tuple(request.exclude_resource_types),
+        full_refresh=not request.incremental,
         **common,
     )
     return [(f"dbt build (extracts: {request.extracts_dir})", build)]

@@ -119,6 +119,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--select", nargs="+", default=[], metavar="SELECTOR", help="dbt node selection"
     )
     build.add_argument(
+        "--incremental",
+        action="store_true",
+        help="update the large facts with their new and changed rows only (the next extract of "
+        "the same source and settings); default: rebuild everything",
+    )
+    build.add_argument(
         "-q", "--quiet", action="store_true", help="print only the nodes that failed or warned"
     )
     build.add_argument(
@@ -261,6 +267,7 @@ def _build_request(args: argparse.Namespace, project_dir: Path) -> BuildRequest:
         threads=args.threads,
         select=tuple(args.select),
         show_dbt_log=args.dbt_log,
+        incremental=args.incremental,
     )
 
 

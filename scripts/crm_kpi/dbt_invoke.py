@@ -89,9 +89,12 @@ def dbt_args(
     target_path: Path | None = None,
     log_path: Path | None = None,
     show_dbt_log: bool = False,
+    full_refresh: bool = False,
 ) -> list[str]:
     """The argument list for `dbtRunner.invoke` (same syntax as the `dbt` command line)."""
     args = [command, "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
+    if full_refresh:
+        args.append("--full-refresh")
     if vars:
         args += ["--vars", json.dumps(dict(vars), sort_keys=True)]
     if threads is not None:

@@ -3,6 +3,15 @@
     due date and was completed after it, or is still open after it (due_at < as_of_at).
     Breakdown attributes: the activity's user and team; segment, region, acquisition_channel of the customer.
 -#}
+
+-- depends_on: {{ ref('stg_crm__customers') }} (changed customers, incremental runs)
+{{ config(
+    materialized=crm_fact_materialization(),
+    unique_key='activity_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail'
+) }}
+
 with
 
 settings as (
@@ -11,6 +20,13 @@ settings as (
 
 activities as (
     select * from {{ ref('stg_crm__activities') }}
+    {%- if is_incremental() %}
+    where
+        greatest(occurred_at, due_at) >= {{ crm_incremental_cutoff('changed_at') }}
+        -- open tasks become overdue as as_of moves on
+        or occurred_at is null
+        or customer_id in {{ crm_changed_customers('changed_at') }}
+    {%- endif %}
 ),
 
 users as (
@@ -45,6 +61,7 @@ final as (
         -- timestamps
         activities.occurred_at,
         activities.due_at,
+        greatest(activities.occurred_at, activities.due_at) as changed_at,
         -- breakdown attributes
         activities.user_id,
         users.team,

@@ -2,6 +2,15 @@
     Orders, one row per order. is_completed: status completed and ordered at or before as_of.
     Breakdown attributes come from the customer (user_id = the customer's owner).
 -#}
+
+-- depends_on: {{ ref('stg_crm__customers') }} (changed customers, incremental runs)
+{{ config(
+    materialized=crm_fact_materialization(),
+    unique_key='order_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail'
+) }}
+
 with
 
 settings as (
@@ -10,6 +19,11 @@ settings as (
 
 orders as (
     select * from {{ ref('stg_crm__orders') }}
+    {%- if is_incremental() %}
+    where
+        greatest(updated_at, ordered_at, fulfilled_at) >= {{ crm_incremental_cutoff('changed_at') }}
+        or customer_id in {{ crm_changed_customers('changed_at') }}
+    {%- endif %}
 ),
 
 customer_breakdowns as (
@@ -55,6 +69,7 @@ final as (
         -- timestamps
         orders.ordered_at,
         orders.fulfilled_at,
+        greatest(orders.updated_at, orders.ordered_at, orders.fulfilled_at) as changed_at,
         -- breakdown attributes
         customer_breakdowns.user_id,
         customer_breakdowns.team,

@@ -2,10 +2,27 @@
     Support tickets with response and resolution times (int_ticket_timings). Breakdown attributes:
     user_id = the assigned user and that user's team; segment, region, acquisition_channel of the customer.
 -#}
+{%- set repeat_days = var('repeat_contact_window_days') | int %}
+
+-- depends_on: {{ ref('stg_crm__customers') }} (changed customers, incremental runs)
+{{ config(
+    materialized=crm_fact_materialization(),
+    unique_key='ticket_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail'
+) }}
+
 with
 
 timings as (
     select * from {{ ref('int_ticket_timings') }}
+    {%- if is_incremental() %}
+    where
+        greatest(updated_at, created_at, first_response_at, resolved_at) >= {{ crm_incremental_cutoff('changed_at') }}
+        -- a new ticket makes the customer's tickets of the days before it repeat contacts
+        or created_at >= {{ dbt.dateadd('day', -repeat_days, crm_incremental_cutoff('changed_at')) }}
+        or customer_id in {{ crm_changed_customers('changed_at') }}
+    {%- endif %}
 ),
 
 users as (
@@ -45,6 +62,8 @@ final as (
         timings.created_at,
         timings.first_response_at,
         timings.resolved_at,
+        greatest(timings.updated_at, timings.created_at, timings.first_response_at, timings.resolved_at)
+            as changed_at,
         -- breakdown attributes
         timings.assigned_user_id as user_id,
         users.team,

@@ -1,8 +1,20 @@
 {#- CRM usage log. Breakdown attributes: the user, their team and region (no segment or channel). -#}
+
+{{ config(
+    materialized=crm_fact_materialization(),
+    unique_key='event_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail'
+) }}
+
 with
 
 usage_events as (
     select * from {{ ref('stg_crm__usage_events') }}
+    {%- if is_incremental() %}
+    where
+        occurred_at >= {{ crm_incremental_cutoff('changed_at') }}
+    {%- endif %}
 ),
 
 users as (
@@ -17,6 +29,7 @@ final as (
         usage_events.event_type,
         -- timestamps
         usage_events.occurred_at,
+        usage_events.occurred_at as changed_at,
         -- breakdown attributes
         usage_events.user_id,
         users.team,

@@ -1,0 +1,5 @@
+import sys
+
+from crm_kpi.benchmark.run import main
+
+sys.exit(main())
