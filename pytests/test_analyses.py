@@ -8,26 +8,21 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from crm_kpi.dbt_invoke import dbt_args, invocation_env, invoke_dbt, temporary_environment
+from crm_kpi.dbt_invoke import dbt_args, invocation_env, temporary_environment
+from dbt_manifests import invoke_parsed
 
 MIN_ANALYSES = 6
 
 
-def _reuse_partial_parse(dbt_work_dir: Path, target_path: Path) -> None:
-    """Start from the session build's parse (same project, vars and database: no re-parse)."""
-    state = dbt_work_dir / "target" / "partial_parse.msgpack"
-    target_path.mkdir(parents=True, exist_ok=True)
-    if state.is_file():
-        shutil.copyfile(state, target_path / state.name)
-
-
 @pytest.fixture(scope="module")
 def compiled_analyses(
-    warehouse: Path, project_dir: Path, dbt_work_dir: Path, tmp_path_factory: pytest.TempPathFactory
+    warehouse: Path, project_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, str]:
     work = tmp_path_factory.mktemp("analyses")
+    # dbt opens the database read-write: a copy (same name), the other workers read the original
+    database = work / warehouse.name
+    shutil.copyfile(warehouse, database)
     target_path = work / "target"
-    _reuse_partial_parse(dbt_work_dir, target_path)
     args = dbt_args(
         "compile",
         project_dir,
@@ -35,8 +30,8 @@ def compiled_analyses(
         target_path=target_path,
         log_path=work / "logs",
     )
-    with temporary_environment(invocation_env(warehouse, None), cwd=project_dir):
-        result = invoke_dbt(args)
+    with temporary_environment(invocation_env(database, None), cwd=project_dir):
+        result = invoke_parsed(args, project_dir, database, work)
     assert result.success, "\n".join(result.errors)
     compiled = target_path / "compiled" / "crm_kpi" / "analyses"
     return {path.stem: path.read_text() for path in sorted(compiled.glob("*.sql"))}

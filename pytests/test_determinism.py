@@ -28,6 +28,7 @@ import pytest
 import yaml
 
 from crm_kpi.build import BuildOutcome, BuildRequest, build_warehouse
+from dbt_manifests import MANIFESTS
 
 SIGNIFICANT_DIGITS = 12
 SHUFFLE_SEED = 20261122
@@ -44,6 +45,7 @@ def _build(project_dir: Path, work_dir: Path, extracts: Path, database: Path) ->
         exclude_resource_types=("test",),
         target_path=work_dir / "target",
         log_path=work_dir / "logs",
+        manifests=MANIFESTS,
     )
     outcome = build_warehouse(request)
     assert outcome.success, "\n\n".join(outcome.errors)

@@ -10,25 +10,26 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from crm_kpi.dbt_invoke import dbt_args, invocation_env, invoke_dbt, temporary_environment
+from crm_kpi.dbt_invoke import dbt_args, invocation_env, temporary_environment
+from dbt_manifests import invoke_parsed
 
 MARTS = ("kpi_values", "kpi_catalog", "kpi_scorecard")
 
 
 @pytest.fixture(scope="module")
 def docs_target(
-    warehouse: Path, project_dir: Path, dbt_work_dir: Path, tmp_path_factory: pytest.TempPathFactory
+    warehouse: Path, project_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Path:
     work = tmp_path_factory.mktemp("docs")
+    # dbt opens the database read-write: a copy (same name), the other workers read the original
+    database = work / warehouse.name
+    shutil.copyfile(warehouse, database)
     target_path = work / "target"
     target_path.mkdir()
-    state = dbt_work_dir / "target" / "partial_parse.msgpack"
-    if state.is_file():  # same project, vars and database as the session build: no re-parse
-        shutil.copyfile(state, target_path / state.name)
     args = dbt_args("docs", project_dir, target_path=target_path, log_path=work / "logs")
     args[1:1] = ["generate"]
-    with temporary_environment(invocation_env(warehouse, None), cwd=project_dir):
-        result = invoke_dbt(args)
+    with temporary_environment(invocation_env(database, None), cwd=project_dir):
+        result = invoke_parsed(args, project_dir, database, work)
     assert result.success, "\n".join(result.errors)
     return target_path
 

@@ -15,8 +15,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from crm_kpi.dbt_invoke import dbt_args, invocation_env, invoke_dbt, temporary_environment
+from crm_kpi.dbt_invoke import dbt_args, invocation_env, temporary_environment
 from crm_kpi.scaled import append_day, generate_scaled
+from dbt_manifests import invoke_parsed
 
 FACTS = ("fct_orders", "fct_activities", "fct_usage_events", "fct_tickets")
 SELECT = ("+kpi_values", *(f"+{fact}" for fact in FACTS))
@@ -33,7 +34,7 @@ def _run(project_dir: Path, work: Path, database: Path, extracts: Path, *extra: 
         log_path=work / "logs",
     )
     with temporary_environment(invocation_env(database, extracts), project_dir):
-        result = invoke_dbt([*args, *extra])
+        result = invoke_parsed([*args, *extra], project_dir, database, work)
     assert result.success, "\n".join(result.errors)
 
 

@@ -36,6 +36,7 @@ import pytest
 
 from crm_kpi.build import BuildOutcome, BuildRequest, build_warehouse
 from crm_kpi.dbt_invoke import temporary_environment
+from dbt_manifests import MANIFESTS
 from pii_scan import scan_marts
 
 Rows = list[list[str]]
@@ -125,6 +126,7 @@ def build_case(
             select=tuple(select),
             target_path=work / "target",
             log_path=work / "logs",
+            manifests=MANIFESTS,
         )
         return build_warehouse(request)
 

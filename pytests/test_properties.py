@@ -36,6 +36,7 @@ from hypothesis import strategies as st
 from crm_kpi.build import BuildOutcome, BuildRequest, build_warehouse
 from crm_kpi.project import find_project_dir
 from crm_kpi.warehouse import read_row_counts
+from dbt_manifests import MANIFESTS
 
 KPI_MODELS = ("kpi_win_rate_v1", "kpi_revenue_v1", "kpi_nps_v1", "kpi_churn_rate_v1")
 SELECT = (*(f"+{model}" for model in KPI_MODELS), "+stg_crm__row_counts")
@@ -238,6 +239,7 @@ def _build(extracts: Path, database: Path, work_dir: Path) -> BuildOutcome:
         exclude_resource_types=("test",),
         target_path=work_dir / "target",
         log_path=work_dir / "logs",
+        manifests=MANIFESTS,
     )
     return build_warehouse(request)
 

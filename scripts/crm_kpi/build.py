@@ -10,10 +10,12 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from crm_kpi.dbt_invoke import (
     EventCallback,
     InvocationResult,
+    ManifestCache,
     NodeOutcome,
     VarValue,
     dbt_args,
@@ -43,6 +45,9 @@ class BuildRequest:
     # rows of other extracts or settings; True: only their new and changed rows (see
     # macros/utils/incremental.sql), for the next extract of the same source and settings
     incremental: bool = False
+    # a process that builds many databases (the test suite) parses the project once per
+    # setting instead of once per build (see ManifestCache); None = dbt parses as usual
+    manifests: ManifestCache | None = None
 
 
 @dataclass
@@ -131,9 +136,13 @@ def build_warehouse(request: BuildRequest, progress: ProgressPrinter | None = No
     env = invocation_env(request.database, request.extracts_dir)
     with temporary_environment(env, cwd=request.project_dir):
         for title, args in build_steps(request):
+            manifest, failed_parse = _parsed_manifest(request)
+            if failed_parse is not None:
+                invocations.append(failed_parse)
+                break
             if progress is not None:
                 progress.start_phase(title)
-            invocation = invoke_dbt(args, callbacks)
+            invocation = invoke_dbt(args, callbacks, manifest)
             if progress is not None:
                 progress.finish_phase()
             invocations.append(invocation)
@@ -147,6 +156,20 @@ def build_warehouse(request: BuildRequest, progress: ProgressPrinter | None = No
         row_counts_note=note,
         elapsed_s=time.monotonic() - started,
     )
+
+
+def _parsed_manifest(request: BuildRequest) -> tuple[Any, InvocationResult | None]:
+    """The manifest from the request's cache (None without a cache: dbt parses itself)."""
+    if request.manifests is None:
+        return None, None
+    parse_args = dbt_args(
+        "parse",
+        request.project_dir,
+        vars=request.vars,
+        target_path=request.target_path,
+        log_path=request.log_path,
+    )
+    return request.manifests.manifest(request.project_dir, request.database, parse_args)
 
 
 def _row_counts(database: Path) -> tuple[list[TableRowCounts] | None, str | None]:

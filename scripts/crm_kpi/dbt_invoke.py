@@ -224,12 +224,17 @@ def _indent(text: str, prefix: str = "  ") -> str:
     return "\n".join((prefix + line).rstrip() for line in text.splitlines())
 
 
-def invoke_dbt(args: Sequence[str], callbacks: Sequence[EventCallback] = ()) -> InvocationResult:
-    """Run one dbt command in-process and return its outcome (never raises for dbt failures)."""
+def invoke_dbt(
+    args: Sequence[str], callbacks: Sequence[EventCallback] = (), manifest: Any = None
+) -> InvocationResult:
+    """Run one dbt command in-process and return its outcome (never raises for dbt failures).
+
+    `manifest`: an already parsed manifest (see `ManifestCache`); dbt then skips its parse.
+    """
     from dbt.cli.main import dbtRunner  # imported lazily: dbt takes a second to import
 
     started = time.monotonic()
-    runner = dbtRunner(callbacks=list(callbacks))
+    runner = dbtRunner(manifest=manifest, callbacks=list(callbacks))
     try:
         outcome = runner.invoke(list(args))
     finally:
@@ -248,6 +253,109 @@ def invoke_dbt(args: Sequence[str], callbacks: Sequence[EventCallback] = ()) -> 
         errors=errors,
         elapsed_s=time.monotonic() - started,
     )
+
+
+# What dbt reads when it parses the project (dbt_project.yml's default paths).
+_PARSED_DIRS = ("models", "macros", "tests", "seeds", "analyses", "snapshots")
+_PARSED_FILES = ("dbt_project.yml", "profiles.yml", "packages.yml", "dependencies.yml")
+
+
+def project_fingerprint(project_dir: Path) -> tuple[tuple[str, int, int], ...]:
+    """(path, mtime, size) of every file dbt parses: a change to any of them changes this."""
+    paths = [project_dir / name for name in _PARSED_FILES]
+    for folder in _PARSED_DIRS:
+        paths += sorted((project_dir / folder).rglob("*"))
+    entries = []
+    for path in paths:
+        if path.is_file():
+            stat = path.stat()
+            entries.append((str(path.relative_to(project_dir)), stat.st_mtime_ns, stat.st_size))
+    return tuple(entries)
+
+
+def database_name(database: Path) -> str:
+    """The database (catalog) name dbt-duckdb derives from the file path, as in relation names."""
+    from dbt.adapters.duckdb.credentials import DuckDBCredentials
+
+    return str(DuckDBCredentials.path_derived_database_name(str(database)))
+
+
+_OUTPUT_PATH_OPTIONS = ("--target-path", "--log-path")
+
+
+def _without_output_paths(args: Sequence[str]) -> tuple[str, ...]:
+    """The arguments without where dbt writes its artifacts and log (they change no parse)."""
+    kept: list[str] = []
+    skip_next = False
+    for arg in args:
+        if skip_next:
+            skip_next = False
+        elif arg in _OUTPUT_PATH_OPTIONS:
+            skip_next = True
+        else:
+            kept.append(arg)
+    return tuple(kept)
+
+
+class ManifestCache:
+    """Parsed manifests kept in memory, so a process that builds many databases parses once.
+
+    dbt parses the whole project at the start of every command (about 10 s here). Its partial
+    parsing does not help a process that builds many different database files: the file path
+    is part of the profile, and a changed profile means a full parse. dbt's programmatic API
+    accepts a parsed manifest instead (`dbtRunner(manifest=...)`); this cache keeps one per
+    key: everything a parse depends on (the project's files, the target, the `--vars`, the
+    database name written into relation names, whether an extracts folder is set). The SQL is
+    still rendered at execution with the invocation's environment, so CRM_EXTRACTS_DIR and the
+    database path take effect.
+    Builds share the manifest object, as dbt's documentation shows for reusing it (a deep copy
+    is not possible: dbt 1.11's `Manifest.__reduce_ex__` misses fields); dbt compiles every
+    node again in each invocation, and the project has no ephemeral models whose injected
+    CTEs could be kept from an earlier compile.
+    Used by the test suite (dozens of builds per process); `crm-kpi build` parses as usual.
+    """
+
+    def __init__(self) -> None:
+        self._manifests: dict[tuple[object, ...], Any] = {}
+        self.parses = 0
+
+    def key(self, project_dir: Path, database: Path, parse_args: Sequence[str]) -> tuple:
+        return (
+            str(project_dir),
+            os.environ.get("CRM_DBT_TARGET", ""),
+            # the sample seeds are dependencies of the base models only when no extracts folder
+            # is set (macros/staging/crm_extract.sql), so the DAG depends on this
+            bool(os.environ.get(ENV_EXTRACTS_DIR, "").strip()),
+            database_name(database),
+            _without_output_paths(parse_args[1:]),
+            project_fingerprint(project_dir),
+        )
+
+    def manifest(
+        self, project_dir: Path, database: Path, parse_args: Sequence[str]
+    ) -> tuple[Any, InvocationResult | None]:
+        """The manifest for `parse_args` (a `parse` command), parsing if needed.
+
+        Returns (manifest, None), or (None, the failed parse) when dbt could not parse.
+        """
+        from dbt.cli.main import dbtRunner
+
+        key = self.key(project_dir, database, parse_args)
+        if key not in self._manifests:
+            started = time.monotonic()
+            outcome = dbtRunner().invoke(list(parse_args))
+            if not outcome.success:
+                errors = error_messages([], outcome.exception) or ["dbt parse failed"]
+                return None, InvocationResult(
+                    command="parse",
+                    success=False,
+                    errors=errors,
+                    elapsed_s=time.monotonic() - started,
+                )
+            release_duckdb_connections()
+            self._manifests[key] = outcome.result
+            self.parses += 1
+        return self._manifests[key], None
 
 
 def release_duckdb_connections() -> None:
