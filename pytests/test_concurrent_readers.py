@@ -227,7 +227,7 @@ def test_readers_see_only_complete_builds_during_a_rebuild_and_a_failed_rebuild(
     assert build_c.returncode == 1, build_c.output[-3000:]
     assert "created_at" in build_c.output
     assert _sha256(published) == published_b
-    assert building_files(published) == {}
+    assert building_files(published) == []
 
     # the readers: no error, only complete states, the new state as soon as it is published
     records = [record for reader in readers for record in reader.records]

@@ -27,9 +27,11 @@ import duckdb
 import pytest
 
 from crm_kpi.publish import (
+    BuildInProgressError,
+    build_lock,
     building_files,
     building_path,
-    remove_stale_building_files,
+    lock_path,
     settings_file,
     storage_version,
 )
@@ -61,8 +63,9 @@ def small_extracts(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def dbt_artifacts_outside_the_project(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[None]:
-    """The subprocesses write dbt's target/ and logs/ to a temp folder (shared, so dbt's
-    partial parsing works from the second build on), not into the project."""
+    """The subprocesses write dbt's target/ and logs/ to a temp folder, not into the project
+    (shared: the building file's path is the same in every build of a published file, so dbt
+    parses partially from the second build of a folder on)."""
     folder = tmp_path_factory.mktemp("publish_dbt")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("DBT_TARGET_PATH", str(folder / "target"))
@@ -162,11 +165,11 @@ def _nodes_done(count: int) -> Callable[[Run], bool]:
 
 
 def _building_file_exists(database: Path) -> Callable[[Run], bool]:
-    return lambda run: building_path(database, run.process.pid).exists()
+    return lambda run: building_path(database).exists()
 
 
 def _leftovers(database: Path) -> set[str]:
-    keep = {database.name, settings_file(database).name}
+    keep = {database.name, settings_file(database).name, lock_path(database).name}
     return {path.name for path in database.parent.iterdir()} - keep
 
 
@@ -193,12 +196,10 @@ def test_killed_builds_leave_the_published_warehouse_untouched(
         assert _finish(run) == -signal.SIGKILL, label
         assert _sha256(published) == before, f"published file changed when killed {label}"
         assert settings_file(published).read_text() == settings_before, label
-        # a killed process cannot clean up: only its own building files may be left
-        stale = {path.name for paths in building_files(published).values() for path in paths}
-        assert _leftovers(published) == stale, label
-        assert set(building_files(published)) <= {run.process.pid}, label
+        # a killed process cannot clean up: only the building file (and companions) may be left
+        assert _leftovers(published) == {path.name for path in building_files(published)}, label
 
-    # the next build removes the stale files of the dead processes and publishes
+    # the next build takes the lock (the kernel released it), removes the leftovers, publishes
     run = _start_build(project_dir, small_extracts, published)
     code = _finish(run)
     assert code == 0, "\n".join(run.lines[-40:])
@@ -258,14 +259,24 @@ def test_failed_build_leaves_the_published_warehouse_untouched(
     assert _leftovers(published) == set()
 
 
-def test_stale_building_files_of_running_processes_are_kept(tmp_path: Path) -> None:
+def test_the_build_lock_is_exclusive_and_released(tmp_path: Path) -> None:
     database = tmp_path / "crm_kpi.duckdb"
-    mine = building_path(database)  # this process is running
-    dead = building_path(database, 2**22 + 12345)  # above the default pid_max: never running
-    for path in (mine, dead, dead.with_name(dead.name + ".wal")):
-        path.write_text("x")
-    (tmp_path / "crm_kpi.building-notapid.duckdb").write_text("x")
-    removed = remove_stale_building_files(database)
-    assert {path.name for path in removed} == {dead.name, dead.name + ".wal"}
-    assert mine.exists()
-    assert (tmp_path / "crm_kpi.building-notapid.duckdb").exists()
+    refused = pytest.raises(BuildInProgressError, match=f"process {os.getpid()}")
+    # flock belongs to the open file: a second open, even in this process, is refused
+    with build_lock(database), refused, build_lock(database):
+        pass
+    with build_lock(database):  # released on exit: the next build gets it
+        assert lock_path(database).read_text().strip() == str(os.getpid())
+
+
+def test_a_second_build_of_the_same_file_stops_with_a_message(
+    project_dir: Path, small_extracts: Path, published: Path
+) -> None:
+    before = _sha256(published)
+    with build_lock(published):  # this test process is "the other build"
+        run = _start_build(project_dir, small_extracts, published)
+        assert _finish(run) == 1
+    output = "\n".join(run.lines)
+    assert f"Another build of {published} is running (process {os.getpid()})" in output
+    assert _sha256(published) == before
+    assert _leftovers(published) == set()

@@ -13,8 +13,9 @@ A thin orchestration layer over dbt (all business logic lives in the dbt project
 Exit codes: 0 success, 1 build or validation failed, 2 usage or set-up error, 130 interrupted,
 143 terminated (SIGTERM).
 
-`build` is blue/green: it builds into `<db>.building-<pid>.duckdb` and moves it over the
-published file only when every model and test succeeded (crm_kpi.publish).
+`build` is blue/green: it builds into `<db>.building.duckdb` and moves it over the published
+file only when every model and test succeeded; one build per published file at a time
+(crm_kpi.publish).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from crm_kpi.project import (
     resolve_extracts_dir,
 )
 from crm_kpi.publish import (
+    BuildInProgressError,
     BuildTerminated,
     PublishError,
     build_and_publish,
@@ -123,6 +125,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="update the large facts with their new and changed rows only (the next extract of "
         "the same source and settings); default: rebuild everything",
+    )
+    build.add_argument(
+        "--models-only",
+        action="store_true",
+        help="build the models without running the data and unit tests (for timing and "
+        "quick looks; a build without tests is not validated)",
     )
     build.add_argument(
         "-q", "--quiet", action="store_true", help="print only the nodes that failed or warned"
@@ -268,6 +276,7 @@ def _build_request(args: argparse.Namespace, project_dir: Path) -> BuildRequest:
         select=tuple(args.select),
         show_dbt_log=args.dbt_log,
         incremental=args.incremental,
+        exclude_resource_types=("test", "unit_test") if args.models_only else (),
     )
 
 
@@ -287,7 +296,7 @@ def run_build(args: argparse.Namespace) -> int:
         raise UsageError(
             f"{exc} Pass an existing folder to --extracts (or fix ${ENV_EXTRACTS_DIR})."
         ) from exc
-    except PublishError as exc:
+    except (PublishError, BuildInProgressError) as exc:
         _error(str(exc))
         return EXIT_FAILED
     _print_build_summary(outcome, SPARK_LOCATION if on_spark else str(request.database))

@@ -1,16 +1,23 @@
 """Blue/green publishing of the warehouse file.
 
-`crm-kpi build` never writes the published DuckDB file in place. It builds into a fresh file
-beside it, `<stem>.building-<pid><suffix>` (e.g. `crm_kpi.building-4242.duckdb`), and only when
-every dbt command succeeded (every model built, every test passed) moves it over the published
-path with `os.replace`, an atomic rename on the same file system. A reader (a BI tool, a
-notebook) therefore sees either the previous warehouse or the new one, never a half-built or a
-failed one, and a failed or interrupted build leaves the last good warehouse in place.
+`crm-kpi build` never writes the published DuckDB file in place. It builds into a file beside
+it, `<stem>.building<suffix>` (e.g. `crm_kpi.building.duckdb`), and only when every dbt command
+succeeded (every model built, every test passed) moves it over the published path with
+`os.replace`, an atomic rename on the same file system. A reader (a BI tool, a notebook)
+therefore sees either the previous warehouse or the new one, never a half-built or a failed
+one, and a failed or interrupted build leaves the last good warehouse in place.
 
+* One build per published file at a time: a build holds an exclusive lock on
+  `<database>.build-lock` (flock) from start to publish, and a second build of the same file
+  stops at once with a message naming the process that holds it. The kernel releases the
+  lock when the process ends in any way, so a killed build never leaves a stale lock.
 * A failed build, Ctrl-C (KeyboardInterrupt) or SIGTERM (turned into `BuildTerminated` by
   `terminate_on_sigterm`) removes the building file; the published file is not touched.
-* A process killed outright (SIGKILL, power loss) cannot clean up: the next build removes the
-  building files of processes that are no longer running (`remove_stale_building_files`).
+* A process killed outright (SIGKILL, power loss) cannot clean up: the next build, once it
+  holds the lock, knows the building file is a leftover and removes it.
+* The building file's name is the same for every build of a published file, so the database
+  path in dbt's profile is too, and dbt's partial parsing (which any change to the profile
+  turns off) carries over from one build to the next: a few seconds instead of a full parse.
 * A build with a dbt selection (`--select`) starts from a copy of the published file, so the
   published warehouse keeps the models outside the selection.
 * The settings sidecar (`<database>.settings.json`) is written beside the building file and
@@ -24,9 +31,9 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import fcntl
 import json
 import os
-import re
 import shutil
 import signal
 from collections.abc import Iterator, Mapping
@@ -39,13 +46,18 @@ from crm_kpi.build import BuildOutcome, BuildRequest, build_warehouse
 from crm_kpi.dbt_invoke import VarValue
 from crm_kpi.progress import ProgressPrinter
 
-BUILDING_TAG = ".building-"
+BUILDING_TAG = ".building"
+LOCK_SUFFIX = ".build-lock"
 # DuckDB writes `<file>.wal` beside an open database; the runner writes `<file>.settings.json`.
 COMPANION_SUFFIXES = ("", ".wal", ".settings.json")
 
 
 class PublishError(RuntimeError):
     """The build succeeded but could not be published (the message says why)."""
+
+
+class BuildInProgressError(RuntimeError):
+    """Another process is building the same published file."""
 
 
 class BuildTerminated(KeyboardInterrupt):
@@ -57,62 +69,48 @@ def settings_file(database: Path) -> Path:
     return database.with_name(database.name + ".settings.json")
 
 
-def building_path(published: Path, pid: int | None = None) -> Path:
-    """The file a build of `published` writes to: `<stem>.building-<pid><suffix>`."""
-    pid = os.getpid() if pid is None else pid
-    return published.with_name(f"{published.stem}{BUILDING_TAG}{pid}{published.suffix}")
+def building_path(published: Path) -> Path:
+    """The file a build of `published` writes to: `<stem>.building<suffix>`."""
+    return published.with_name(f"{published.stem}{BUILDING_TAG}{published.suffix}")
 
 
-def _building_pattern(published: Path) -> re.Pattern[str]:
-    return re.compile(
-        re.escape(f"{published.stem}{BUILDING_TAG}")
-        + r"(\d+)"
-        + re.escape(published.suffix)
-        + "("
-        + "|".join(re.escape(suffix) for suffix in COMPANION_SUFFIXES if suffix)
-        + ")?$"
-    )
+def lock_path(published: Path) -> Path:
+    """The file whose flock says that a build of `published` is running."""
+    return published.with_name(published.name + LOCK_SUFFIX)
 
 
-def _pid_is_running(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # it exists, owned by someone else
-        return True
-    return True
+def building_files(published: Path) -> list[Path]:
+    """The building file and its companions that exist (a running or a killed build's)."""
+    building = building_path(published)
+    candidates = (building.with_name(building.name + suffix) for suffix in COMPANION_SUFFIXES)
+    return [path for path in candidates if path.exists()]
 
 
-def building_files(published: Path) -> dict[int, list[Path]]:
-    """The building files (and their companions) beside `published`, by the pid in the name."""
-    found: dict[int, list[Path]] = {}
-    if not published.parent.is_dir():
-        return found
-    pattern = _building_pattern(published)
-    for path in sorted(published.parent.iterdir()):
-        match = pattern.fullmatch(path.name)
-        if match:
-            found.setdefault(int(match.group(1)), []).append(path)
-    return found
+@contextlib.contextmanager
+def build_lock(published: Path) -> Iterator[None]:
+    """Hold the exclusive build lock of `published`; BuildInProgressError if another has it.
 
-
-def remove_stale_building_files(published: Path) -> list[Path]:
-    """Remove the building files left by builds whose process is gone; return them.
-
-    The files of a process still running (another build of the same warehouse) are kept.
+    flock(2) locks belong to the open file, and the kernel drops them when the process ends,
+    however it ends: there is no stale lock to clean up after a SIGKILL.
     """
-    removed: list[Path] = []
-    for pid, paths in building_files(published).items():
-        if pid == os.getpid() or _pid_is_running(pid):
-            continue
-        for path in paths:
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
-                removed.append(path)
-    return removed
+    with lock_path(published).open("a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise BuildInProgressError(
+                f"Another build of {published} is running (process {holder}); "
+                "wait for it to finish, or build into another --database."
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _remove_building_file(building: Path) -> None:
@@ -144,24 +142,24 @@ def build_and_publish(
     """
     published = request.database
     published.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale_building_files(published)
     building = building_path(published)
-    _remove_building_file(building)  # a leftover of an earlier process with the same pid
-    try:
-        if request.select and published.is_file():
-            _start_from_published(published, building)
-        outcome = build_warehouse(dataclasses.replace(request, database=building), progress)
-        outcome.request = request
-        if outcome.success:
-            _checkpoint(building)
-            _checkpoint_published(published)
-            building_settings = settings_file(building)
-            _write_settings(building_settings, request.vars)
-            building.replace(published)  # os.replace: atomic on the same file system
-            building_settings.replace(settings_file(published))
-        return outcome
-    finally:
-        _remove_building_file(building)  # nothing left to remove after a successful publish
+    with build_lock(published):
+        _remove_building_file(building)  # left by a killed build: nobody else holds the lock
+        try:
+            if request.select and published.is_file():
+                _start_from_published(published, building)
+            outcome = build_warehouse(dataclasses.replace(request, database=building), progress)
+            outcome.request = request
+            if outcome.success:
+                _checkpoint(building)
+                _checkpoint_published(published)
+                building_settings = settings_file(building)
+                _write_settings(building_settings, request.vars)
+                building.replace(published)  # os.replace: atomic on the same file system
+                building_settings.replace(settings_file(published))
+            return outcome
+        finally:
+            _remove_building_file(building)  # nothing left to remove after a successful publish
 
 
 def storage_version(database: Path) -> str | None:
