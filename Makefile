@@ -66,11 +66,12 @@ lint: setup  ## sqlfluff (dbt templater) on the SQL, ruff on the Python
 	$(BIN)/ruff check $(PY_PATHS)
 	$(BIN)/ruff format --check $(PY_PATHS)
 
-# The Spark parity step runs after the main suite, on its own (one JVM with local[2] uses both
-# cores); the Superset test is opt-in (README, "BI tools and analysts").
-test: lint  ## lint, pytest, then the Spark parity step (without the opt-in Superset test)
-	$(BIN)/pytest -n 2 --dist loadfile --durations=15 -m "not superset and not spark"
-	$(MAKE) --no-print-directory test-spark
+# One pytest run on two workers, the Spark parity test included (its file runs on one worker
+# while the other goes on with the DuckDB tests; the workers share one build of the sample).
+# Whole files per worker, taken longest first (pytests/conftest.py, SLOWEST_FILES). The
+# Superset test is opt-in (README, "BI tools and analysts").
+test: lint spark-setup  ## lint, then pytest with the Spark parity test (not the opt-in Superset test)
+	$(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=15 -m "not superset"
 
 # Apache Superset in its own virtualenv: it pins SQLAlchemy 1.4 and dozens of Flask packages
 # the project does not use. Opt-in, not part of `make test` (why: README, "BI tools and analysts").
