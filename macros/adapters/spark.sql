@@ -52,8 +52,8 @@
 {%- endmacro %}
 
 {#- the loader numbers the rows in file order (Spark has no row_number() over ()) -#}
-{% macro spark__crm_source_row_number() -%}
-    cast(_source_row_number as bigint)
+{% macro spark__crm_numbered_input(input, present) -%}
+    {{ return({'from_sql': input.from_sql, 'row_number': 'cast(_source_row_number as bigint)'}) }}
 {%- endmacro %}
 
 {% macro spark__crm_quote_identifier(name) -%}

@@ -23,35 +23,44 @@
 {%- endmacro %}
 
 {#-
-    Every contract column of a table parsed by its logical type, plus
+    `select` of every contract column of a table parsed by its logical type, plus
       is_<col>_valid (e-mails), <col>_normalised (phones), money as <col>_original,
       _contract_reasons (missing required values, unparseable values, unknown enumeration values,
       values out of the range of their type), _raw_row and _source_row_number.
-    Expects the `crm_extract` output under `relation_alias`.
+    Reads the `crm_extract` output under `relation_alias` (trimmed text).
+    Each value is parsed once, in an inner select (`_parsed__<col>`, and `_number__<col>` for
+    money), and the rules read that result: DuckDB does not share a common expression inside
+    CASE, so writing the parse into each rule evaluated a timestamp's regular expression and
+    casts up to four times per value (measured in docs/performance.md).
 -#}
-{% macro crm_parsed_columns(table_name, relation_alias='source') -%}
+{% macro crm_parsed(table_name, relation_alias='source') -%}
     {%- if not execute -%}
-        null as _parse_placeholder
+        select null as _parse_placeholder
     {%- else -%}
         {%- set columns = crm_contract_columns(table_name) -%}
+        {%- set parsed_types = ('timestamp', 'date', 'money', 'number', 'integer', 'boolean',
+                                'enum', 'label', 'currency', 'email') -%}
         {%- set reasons = [] -%}
+    select
         {%- for column in columns -%}
-            {%- set raw = relation_alias ~ '.' ~ column.name -%}
-            {%- set parsed = crm_parse(column.logical_type, raw) -%}
+            {%- set raw = 'typed.' ~ column.name -%}
             {%- set type = column.logical_type -%}
+            {%- set parsed = ('typed._parsed__' ~ column.name) if type in parsed_types else raw -%}
             {%- if column.required and not column.value_may_be_empty -%}
                 {%- do reasons.append(reason_if(raw ~ ' is null', 'missing:' ~ column.name)) -%}
             {%- endif -%}
-            {%- if type in ('timestamp', 'date', 'money', 'number', 'integer', 'boolean') -%}
-                {%- do reasons.append(reason_if(
-                    raw ~ ' is not null and ' ~ crm_parse('number' if type == 'money' else type, raw) ~ ' is null',
-                    'unparseable:' ~ column.name)) -%}
-            {%- endif -%}
             {%- if type == 'money' -%}
+                {%- set number = 'typed._number__' ~ column.name -%}
                 {%- do reasons.append(reason_if(
-                    parse_number(raw) ~ ' is not null and (' ~ parsed ~ ' is null or ' ~ parsed ~ ' < 0)',
+                    raw ~ ' is not null and ' ~ number ~ ' is null', 'unparseable:' ~ column.name)) -%}
+                {%- do reasons.append(reason_if(
+                    number ~ ' is not null and (' ~ parsed ~ ' is null or ' ~ parsed ~ ' < 0)',
                     'out_of_range:' ~ column.name)) -%}
-            {%- elif type == 'integer' -%}
+            {%- elif type in ('timestamp', 'date', 'number', 'integer', 'boolean') -%}
+                {%- do reasons.append(reason_if(
+                    raw ~ ' is not null and ' ~ parsed ~ ' is null', 'unparseable:' ~ column.name)) -%}
+            {%- endif -%}
+            {%- if type == 'integer' -%}
                 {%- do reasons.append(reason_if(parsed ~ ' < 0', 'out_of_range:' ~ column.name)) -%}
             {%- elif type in ('timestamp', 'date') -%}
                 {%- do reasons.append(reason_if(
@@ -68,14 +77,25 @@
         {{ parsed }} as {{ column.name }},
             {%- endif -%}
             {%- if type == 'email' %}
-        {{ is_valid_email('lower(' ~ raw ~ ')') }} as is_{{ column.name }}_valid,
+        {{ is_valid_email(parsed) }} as is_{{ column.name }}_valid,
             {%- elif type == 'phone' %}
         {{ normalise_phone(raw) }} as {{ column.name }}_normalised,
             {%- endif -%}
         {%- endfor %}
         {{ combine_reasons(reasons) }} as _contract_reasons,
-        {{ crm_row_to_json(columns | map(attribute='name') | list, relation_alias) }} as _raw_row,
-        {{ relation_alias }}._source_row_number
+        {{ crm_row_to_json(columns | map(attribute='name') | list, 'typed') }} as _raw_row,
+        typed._source_row_number
+    from (
+        select
+            {%- for column in columns if column.logical_type in parsed_types %}
+            {{ crm_parse(column.logical_type, relation_alias ~ '.' ~ column.name) }} as _parsed__{{ column.name }},
+            {%- if column.logical_type == 'money' %}
+            {{ parse_number(relation_alias ~ '.' ~ column.name) }} as _number__{{ column.name }},
+            {%- endif %}
+            {%- endfor %}
+            {{ relation_alias }}.*
+        from {{ relation_alias }}
+    ) as typed
     {%- endif -%}
 {%- endmacro %}
 

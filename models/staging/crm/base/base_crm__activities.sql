@@ -6,9 +6,7 @@ source as (
 ),
 
 parsed as (
-    select
-        {{ crm_parsed_columns('activities') }}
-    from source
+    {{ crm_parsed('activities') }}
 ),
 
 validated as (

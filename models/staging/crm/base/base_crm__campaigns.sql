@@ -6,9 +6,7 @@ source as (
 ),
 
 parsed as (
-    select
-        {{ crm_parsed_columns('campaigns') }}
-    from source
+    {{ crm_parsed('campaigns') }}
 ),
 
 with_rate as (

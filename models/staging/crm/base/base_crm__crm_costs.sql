@@ -6,9 +6,7 @@ source as (
 ),
 
 parsed as (
-    select
-        {{ crm_parsed_columns('crm_costs') }}
-    from source
+    {{ crm_parsed('crm_costs') }}
 ),
 
 with_rate as (

@@ -6,9 +6,7 @@ source as (
 ),
 
 parsed as (
-    select
-        {{ crm_parsed_columns('customers') }}
-    from source
+    {{ crm_parsed('customers') }}
 ),
 
 validated as (

@@ -6,9 +6,7 @@ source as (
 ),
 
 parsed as (
-    select
-        {{ crm_parsed_columns('exchange_rates') }}
-    from source
+    {{ crm_parsed('exchange_rates') }}
 ),
 
 validated as (

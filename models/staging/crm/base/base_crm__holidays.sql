@@ -6,9 +6,7 @@ source as (
 ),
 
 parsed as (
-    select
-        {{ crm_parsed_columns('holidays') }}
-    from source
+    {{ crm_parsed('holidays') }}
 ),
 
 validated as (

@@ -6,9 +6,7 @@ source as (
 ),
 
 parsed as (
-    select
-        {{ crm_parsed_columns('leads') }}
-    from source
+    {{ crm_parsed('leads') }}
 ),
 
 validated as (

@@ -6,9 +6,7 @@ source as (
 ),
 
 parsed as (
-    select
-        {{ crm_parsed_columns('opportunities') }}
-    from source
+    {{ crm_parsed('opportunities') }}
 ),
 
 with_rate as (

@@ -6,9 +6,7 @@ source as (
 ),
 
 parsed as (
-    select
-        {{ crm_parsed_columns('orders') }}
-    from source
+    {{ crm_parsed('orders') }}
 ),
 
 with_rate as (

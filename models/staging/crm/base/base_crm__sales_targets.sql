@@ -6,9 +6,7 @@ source as (
 ),
 
 parsed as (
-    select
-        {{ crm_parsed_columns('sales_targets') }}
-    from source
+    {{ crm_parsed('sales_targets') }}
 ),
 
 with_rate as (

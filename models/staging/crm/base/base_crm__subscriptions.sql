@@ -6,9 +6,7 @@ source as (
 ),
 
 parsed as (
-    select
-        {{ crm_parsed_columns('subscriptions') }}
-    from source
+    {{ crm_parsed('subscriptions') }}
 ),
 
 with_rate as (

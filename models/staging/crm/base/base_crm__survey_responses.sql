@@ -6,9 +6,7 @@ source as (
 ),
 
 parsed as (
-    select
-        {{ crm_parsed_columns('survey_responses') }}
-    from source
+    {{ crm_parsed('survey_responses') }}
 ),
 
 validated as (

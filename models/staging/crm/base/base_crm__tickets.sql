@@ -6,9 +6,7 @@ source as (
 ),
 
 parsed as (
-    select
-        {{ crm_parsed_columns('tickets') }}
-    from source
+    {{ crm_parsed('tickets') }}
 ),
 
 validated as (

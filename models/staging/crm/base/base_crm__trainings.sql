@@ -6,9 +6,7 @@ source as (
 ),
 
 parsed as (
-    select
-        {{ crm_parsed_columns('trainings') }}
-    from source
+    {{ crm_parsed('trainings') }}
 ),
 
 validated as (

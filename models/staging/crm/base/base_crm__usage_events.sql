@@ -6,9 +6,7 @@ source as (
 ),
 
 parsed as (
-    select
-        {{ crm_parsed_columns('usage_events') }}
-    from source
+    {{ crm_parsed('usage_events') }}
 ),
 
 validated as (

@@ -6,9 +6,7 @@ source as (
 ),
 
 parsed as (
-    select
-        {{ crm_parsed_columns('users') }}
-    from source
+    {{ crm_parsed('users') }}
 ),
 
 validated as (

@@ -6,9 +6,7 @@ source as (
 ),
 
 parsed as (
-    select
-        {{ crm_parsed_columns('web_sessions') }}
-    from source
+    {{ crm_parsed('web_sessions') }}
 ),
 
 validated as (
