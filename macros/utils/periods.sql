@@ -98,3 +98,26 @@
         {{ exceptions.raise_compiler_error("period_label: unknown grain " ~ grain) }}
     {%- endif -%}
 {%- endmacro %}
+
+{#-
+    `select` of one row per day or month from <bounds>.<first_column> to <bounds>.<last_column>,
+    both included, as the date column <column_name> (and the step 1, 2, ... as <step_column>
+    when given). <bounds> is a one-row relation (a CTE) in the calling model. Built with dbt's
+    portable generate_series of max_steps numbers, so the calendar follows the data and never
+    reads the wall clock; the default covers the 200 years of timestamps staging accepts.
+-#}
+{% macro calendar_spine(datepart, bounds, first_column, last_column, column_name, step_column=none, max_steps=none) -%}
+    {%- if datepart not in ('day', 'month') -%}
+        {{ exceptions.raise_compiler_error("calendar_spine: datepart must be 'day' or 'month', not '" ~ datepart ~ "'") }}
+    {%- endif -%}
+    {%- set steps = max_steps or (80000 if datepart == 'day' else 2400) -%}
+    {%- set spine_date = dbt.dateadd(datepart, 'spine_steps.generated_number - 1', bounds ~ '.' ~ first_column) -%}
+    select
+        cast({{ spine_date }} as date) as {{ column_name }}
+        {%- if step_column %},
+        cast(spine_steps.generated_number as integer) as {{ step_column }}
+        {%- endif %}
+    from {{ bounds }}
+    cross join ({{ dbt.generate_series(steps) }}) as spine_steps
+    where {{ spine_date }} <= {{ bounds }}.{{ last_column }}
+{%- endmacro %}

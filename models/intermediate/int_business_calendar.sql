@@ -10,8 +10,6 @@
 {%- set open_minutes = clock_minutes(var('business_hours_start')) | int -%}
 {%- set close_minutes = clock_minutes(var('business_hours_end')) | int -%}
 {%- set business_days = var('business_days') | map('int') | list -%}
-{#- 80,000 days = 219 years, the whole range of timestamps staging accepts -#}
-{%- set max_days = 80000 -%}
 
 with
 
@@ -50,15 +48,8 @@ bounds as (
     from local_bounds
 ),
 
-day_numbers as (
-    {{ dbt.generate_series(max_days) }}
-),
-
 dates as (
-    select cast({{ dbt.dateadd('day', 'day_numbers.generated_number - 1', 'bounds.first_date') }} as date) as local_date
-    from bounds
-    cross join day_numbers
-    where {{ dbt.dateadd('day', 'day_numbers.generated_number - 1', 'bounds.first_date') }} <= bounds.last_date
+    {{ calendar_spine('day', 'bounds', 'first_date', 'last_date', 'local_date') }}
 ),
 
 holiday_dates as (

@@ -20,8 +20,6 @@
     A month's cumulative gain is the gain to date at every instant t with month_end <= t < next_month_end
     (complete months only): the KPIs join a period's end instant to that one row.
 -#}
-{#- 2,400 months = 200 years, the whole range of timestamps staging accepts -#}
-{%- set max_months = 2400 -%}
 {%- set timestamp_type = dbt.type_timestamp() -%}
 
 with
@@ -78,21 +76,10 @@ baseline as (
         and completed_orders.ordered_at < go_live.baseline_end_at
 ),
 
-month_numbers as (
-    {{ dbt.generate_series(max_months) }}
-),
-
 months as (
-    select
-        cast(
-            {{ dbt.dateadd('month', 'month_numbers.generated_number - 1', 'go_live.first_gain_month') }} as date
-        ) as month_start,
-        cast(month_numbers.generated_number as integer) as months_since_go_live
-    from go_live
-    cross join month_numbers
-    where
-        {{ dbt.dateadd('month', 'month_numbers.generated_number - 1', 'go_live.first_gain_month') }}
-        <= go_live.as_of_date
+    {{ calendar_spine(
+        'month', 'go_live', 'first_gain_month', 'as_of_date', 'month_start',
+        step_column='months_since_go_live') }}
 ),
 
 monthly_orders as (

@@ -10,30 +10,14 @@
     The before/after go-live scorecard windows of int_scorecard_windows (period_grain `window_*`)
     are periods too, so every KPI is computed over them by the same rules.
 -#}
-{#- 2,400 months = 200 years, the whole range of timestamps staging accepts -#}
-{%- set max_months = 2400 -%}
-
 with
 
 settings as (
     select * from {{ ref('int_reporting_settings') }}
 ),
 
-month_numbers as (
-    {{ dbt.generate_series(max_months) }}
-),
-
 months as (
-    select
-        cast(
-            {{ dbt.dateadd('month', 'month_numbers.generated_number - 1', 'settings.calendar_start_date') }}
-            as date
-        ) as month_start
-    from settings
-    cross join month_numbers
-    where
-        {{ dbt.dateadd('month', 'month_numbers.generated_number - 1', 'settings.calendar_start_date') }}
-        <= settings.as_of_date
+    {{ calendar_spine('month', 'settings', 'calendar_start_date', 'as_of_date', 'month_start') }}
 ),
 
 month_periods as (
