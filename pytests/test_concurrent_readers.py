@@ -10,9 +10,9 @@ reads the kpi_values row count, a checksum of all its rows and the kpi_scorecard
 
 Known good states: A, the bundled sample (the session `warehouse` fixture, copied to the
 published path), and B, a generated extracts folder (generator --scale 0.05) published by
-`crm-kpi build`. The failing build C is B's folder with a required column dropped from
-customers.csv. Every reader result must be A or B; a query that starts after B was published
-must see B; nothing of C is ever visible.
+`crm-kpi build --models-only` (the publish is the same with dbt's tests). The failing build C is
+B's folder with a required column dropped from customers.csv. Every reader result must be A or
+B; a query that starts after B was published must see B; nothing of C is ever visible.
 """
 
 from __future__ import annotations
@@ -146,6 +146,7 @@ def _crm_kpi_build(project_dir: Path, extracts: Path, database: Path, work: Path
             str(extracts),
             "--database",
             str(database),
+            "--models-only",
         ],
         cwd=project_dir,
         env=env,

@@ -27,8 +27,8 @@ import duckdb
 import pytest
 import yaml
 
-from crm_kpi.build import BuildOutcome, BuildRequest, build_warehouse
-from dbt_manifests import MANIFESTS
+from crm_kpi.build import BuildOutcome, BuildRequest
+from dbt_manifests import MANIFESTS, build_without_artifacts
 
 SIGNIFICANT_DIGITS = 12
 SHUFFLE_SEED = 20261122
@@ -47,7 +47,7 @@ def _build(project_dir: Path, work_dir: Path, extracts: Path, database: Path) ->
         log_path=work_dir / "logs",
         manifests=MANIFESTS,
     )
-    outcome = build_warehouse(request)
+    outcome = build_without_artifacts(request)
     assert outcome.success, "\n\n".join(outcome.errors)
     return outcome
 

@@ -11,13 +11,17 @@ outcome is written in the case, never inferred from what the build did:
   raw = staged + quarantined must hold for every table. Some cases add queries with their
   exact expected rows (kept values, flags).
 
-Every case that builds also builds the marts (models only) and runs the personal-data scan of
-pytests/pii_scan.py on them: no e-mail, phone or name of the case's rows reaches `marts` in clear.
+The marts: one build applies the defects of every value case to one folder at once and builds
+every model (no tests) through `marts`; it must succeed, reconcile, and pass the personal-data
+scan of pytests/pii_scan.py (no e-mail, phone or name of these rows reaches `marts` in clear).
+Cases whose defect is in how the file is written (delimiter, BOM, headers, line endings, file
+type) stage the base's values, so they are left out of it; `header_only` (an empty table)
+builds the marts on its own.
 
-Speed: every case builds only what it needs (every model without dbt's tests, or the one base
-model for error cases) into the same database path with the same dbt target folder, so dbt
-re-parses the project once per module instead of once per case (a different database path
-changes the profile and forces a full parse).
+Speed: a build case builds staging (every model without dbt's tests), an error case the one
+base model, all into the same database path with the same dbt target folder and the parsed
+project cached (a different database path changes the profile and would force a full parse).
+Building the marts for every case took about 10 s of dbt's per-model work per case.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ import pytest
 
 from crm_kpi.build import BuildOutcome, BuildRequest, build_warehouse
 from crm_kpi.dbt_invoke import temporary_environment
-from dbt_manifests import MANIFESTS
+from dbt_manifests import MANIFESTS, NO_ARTIFACTS
 from pii_scan import scan_marts
 
 Rows = list[list[str]]
@@ -106,7 +110,12 @@ def base_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 # Models only: dbt's own tests of staging are left out to keep each case to seconds; what they
 # check is asserted here instead (raw = staged + quarantined per table, unique staged keys).
-CATALOG_ENV = {"DBT_INDIRECT_SELECTION": "cautious", "DBT_EXCLUDE_RESOURCE_TYPES": "test unit_test"}
+# No manifest.json / run_results.json either (NO_ARTIFACTS): nothing here reads them.
+CATALOG_ENV = {
+    "DBT_INDIRECT_SELECTION": "cautious",
+    "DBT_EXCLUDE_RESOURCE_TYPES": "test unit_test",
+    **NO_ARTIFACTS,
+}
 
 
 @pytest.fixture(scope="module")
@@ -319,11 +328,17 @@ class Case:
     quarantined: Mapping[int, str] = field(default_factory=dict)
     # extra assertions: (sql, expected rows, in order)
     expect: tuple[tuple[str, list[tuple]], ...] = ()
+    # False for a defect in how a file is written (delimiter, BOM, headers, line endings, file
+    # type): the marts see the base's values, so it is left out of the all-at-once build
+    value_defect: bool = True
+    # build the marts for this case alone too (an empty table reaches every KPI differently)
+    builds_marts: bool = False
 
     @property
     def select(self) -> tuple[str, ...]:
-        # a build case builds every model (no tests) so the marts can be scanned for personal data
-        return (f"base_crm__{self.table}",) if self.error else ("staging", "+marts")
+        if self.error:
+            return (f"base_crm__{self.table}",)
+        return ("staging", "+marts") if self.builds_marts else ("staging",)
 
 
 UKRAINIAN_NAME = "ТОВ «Київська зірка»"  # noqa: RUF001 (Cyrillic on purpose)
@@ -385,6 +400,8 @@ CASES = [
         header_only("orders"),
         "orders",
         raw_rows=0,
+        value_defect=False,
+        builds_marts=True,
     ),
     Case(
         "extra_and_reordered_columns",
@@ -392,6 +409,7 @@ CASES = [
         "customers",
         raw_rows=3,
         expect=((CUSTOMER_NAMES, [("C1", "Alpha Ltd"), ("C2", "Beta GmbH"), ("C3", "Gamma Inc")]),),
+        value_defect=False,
     ),
     Case(
         "upper_case_and_padded_headers",
@@ -409,6 +427,7 @@ CASES = [
                 ],
             ),
         ),
+        value_defect=False,
     ),
     Case(
         "semicolon_delimiter",
@@ -421,6 +440,7 @@ CASES = [
                 [("U3", "support")],
             ),
         ),
+        value_defect=False,
     ),
     Case(
         "utf8_bom",
@@ -428,6 +448,7 @@ CASES = [
         "customers",
         raw_rows=3,
         expect=((CUSTOMER_NAMES, [("C1", "Alpha Ltd"), ("C2", "Beta GmbH"), ("C3", "Gamma Inc")]),),
+        value_defect=False,
     ),
     Case(
         "utf8_bom_before_quoted_header",
@@ -435,6 +456,7 @@ CASES = [
         "customers",
         raw_rows=3,
         expect=((CUSTOMER_NAMES, [("C1", "Alpha Ltd"), ("C2", "Beta GmbH"), ("C3", "Gamma Inc")]),),
+        value_defect=False,
     ),
     Case(
         "crlf_line_endings",
@@ -451,6 +473,7 @@ CASES = [
                 ],
             ),
         ),
+        value_defect=False,
     ),
     Case(
         "quoted_fields_with_commas_and_newlines",
@@ -530,6 +553,7 @@ CASES = [
                 [("R3", datetime(2024, 1, 23, 10), Decimal("99.99"), Decimal("109.989"))],
             ),
         ),
+        value_defect=False,
     ),
     # --- row-level problems: quarantined with their reasons, the rest staged ---
     Case(
@@ -816,6 +840,47 @@ def test_malformed_extract(
         database, f"select count({key}), count(distinct {key}) from staging.stg_crm__{case.table}"
     )[0]
     assert staged == distinct, f"{case.table}: duplicate {key} staged"
+    if case.builds_marts:
+        _assert_marts_without_personal_data(database, case.id)
+
+
+def _assert_marts_without_personal_data(database: Path, label: str) -> None:
     findings, scanned = scan_marts(database)
-    assert scanned > 50, f"{case.id}: the marts schema looks empty; nothing was scanned"
-    assert not findings, f"{case.id}: personal data in marts:\n" + "\n".join(findings[:20])
+    assert scanned > 50, f"{label}: the marts schema looks empty; nothing was scanned"
+    assert not findings, f"{label}: personal data in marts:\n" + "\n".join(findings[:20])
+
+
+VALUE_CASES = [case for case in CASES if not case.error and case.value_defect]
+
+
+def test_every_value_defect_at_once_builds_the_marts_without_personal_data(
+    base_folder: Path,
+    build_case: Callable[[Path, Sequence[str]], BuildOutcome],
+    tmp_path: Path,
+) -> None:
+    """The defects of every value case applied to one folder, in catalog order (a later case
+    may overwrite a cell an earlier one set), built through the marts: every model builds, every
+    table reconciles, and no personal data of these rows reaches the marts."""
+    assert len(VALUE_CASES) >= 15
+    folder = tmp_path / "extracts"
+    shutil.copytree(base_folder, folder)
+    for case in VALUE_CASES:
+        case.defect(folder)
+    outcome = build_case(folder, ("staging", "+marts"))
+    assert outcome.success, "the build failed:\n" + "\n".join(outcome.errors)
+    database = outcome.request.database
+    for table, raw, staged, quarantined in query(
+        database,
+        "select table_name, raw_rows, staged_rows, quarantined_rows "
+        "from staging.stg_crm__row_counts",
+    ):
+        assert raw == staged + quarantined, f"{table}: {raw} != {staged} + {quarantined}"
+    reasons = {
+        row[0] for row in query(database, "select reasons from staging.stg_crm__quarantined_rows")
+    }
+    assert len(reasons) >= 10, reasons  # the defects are there, not overwritten by each other
+    (kpi_rows,) = query(database, "select count(*) from marts.kpi_values where value is not null")[
+        0
+    ]
+    assert kpi_rows > 0, "no KPI has a value"
+    _assert_marts_without_personal_data(database, "every value defect at once")

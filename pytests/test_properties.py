@@ -33,10 +33,10 @@ import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from crm_kpi.build import BuildOutcome, BuildRequest, build_warehouse
+from crm_kpi.build import BuildOutcome, BuildRequest
 from crm_kpi.project import find_project_dir
 from crm_kpi.warehouse import read_row_counts
-from dbt_manifests import MANIFESTS
+from dbt_manifests import MANIFESTS, build_without_artifacts
 
 KPI_MODELS = ("kpi_win_rate_v1", "kpi_revenue_v1", "kpi_nps_v1", "kpi_churn_rate_v1")
 SELECT = (*(f"+{model}" for model in KPI_MODELS), "+stg_crm__row_counts")
@@ -241,7 +241,7 @@ def _build(extracts: Path, database: Path, work_dir: Path) -> BuildOutcome:
         log_path=work_dir / "logs",
         manifests=MANIFESTS,
     )
-    return build_warehouse(request)
+    return build_without_artifacts(request)
 
 
 def _check_warehouse(database: Path) -> None:
