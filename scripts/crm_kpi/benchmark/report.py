@@ -31,6 +31,9 @@ def _s(step: dict[str, Any] | None) -> str:
         return "not run (time box)"
     if step.get("timed_out"):
         return f"stopped at the time box after {step['seconds']:.0f} s"
+    if step.get("over_memory_cap_mb"):
+        cap = step["over_memory_cap_mb"] / 1024
+        return f"stopped at the {cap:.0f} GB memory cap after {step['seconds']:.0f} s"
     if step.get("exit_code"):
         return f"failed ({step['seconds']:.0f} s)"
     return f"{step['seconds']:.1f} s"
@@ -56,6 +59,8 @@ def _share(steps: dict[str, Any], part: str, whole: str) -> str:
 
 
 def _check(step: dict[str, Any] | None) -> str:
+    if step and "check" not in step and step.get("seconds") is not None:
+        return f"no result to compare ({_s(step)})"
     if not step or "check" not in step:
         return "not run"
     check = step["check"]

@@ -48,11 +48,30 @@ AS_OF = dt.date(2025, 6, 30)  # the last day of the generated data
 NEXT_AS_OF = AS_OF + dt.timedelta(days=1)
 
 
+def resident_mb(pid: int) -> float:
+    """Current resident set of a process (MB), 0 when it is gone."""
+    try:
+        with Path(f"/proc/{pid}/status").open(encoding="utf-8") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def measure(
-    command: Sequence[str], env: dict[str, str], cwd: Path, log: Path, deadline: float | None = None
+    command: Sequence[str],
+    env: dict[str, str],
+    cwd: Path,
+    log: Path,
+    deadline: float | None = None,
+    memory_cap_mb: float | None = None,
 ) -> dict[str, Any]:
     """Run one child process; wall seconds, peak RSS (MB) and exit code. A child still running
-    at the deadline (time.time()) is stopped and reported as timed out."""
+    at the deadline (time.time()) is stopped and reported as timed out; one whose resident set
+    passes memory_cap_mb is stopped and reported as over the cap (rather than letting the
+    kernel's OOM killer pick a process on a machine without swap)."""
     if deadline is not None and time.time() > deadline:
         return {"seconds": None, "exit_code": -1, "skipped": "time box (--stop-at)"}
     started = time.perf_counter()
@@ -60,7 +79,7 @@ def measure(
         process = subprocess.Popen(
             list(command), env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT
         )
-        timed_out = False
+        timed_out = over_cap = False
         while True:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
             if pid:
@@ -68,6 +87,9 @@ def measure(
             if deadline is not None and time.time() > deadline and not timed_out:
                 process.terminate()
                 timed_out = True
+            if memory_cap_mb and not over_cap and resident_mb(process.pid) > memory_cap_mb:
+                process.kill()
+                over_cap = True
             time.sleep(0.2)
     process.returncode = os.waitstatus_to_exitcode(status)
     result = {
@@ -78,6 +100,8 @@ def measure(
     }
     if timed_out:
         result["timed_out"] = True
+    if over_cap:
+        result["over_memory_cap_mb"] = memory_cap_mb
     return result
 
 
@@ -160,10 +184,16 @@ def node_timings(target: Path, top: int = 12) -> list[dict[str, Any]]:
 
 class Benchmark:
     def __init__(
-        self, work: Path, memory_limit: str, threads: int, deadline: float | None = None
+        self,
+        work: Path,
+        memory_limit: str,
+        threads: int,
+        deadline: float | None = None,
+        pandas_memory_cap_mb: float | None = None,
     ) -> None:
         self.project = find_project_dir()
         self.deadline = deadline
+        self.pandas_memory_cap_mb = pandas_memory_cap_mb
         self.work = work
         self.bin = Path(sys.executable).parent
         self.env = dict(os.environ)
@@ -182,6 +212,7 @@ class Benchmark:
                 "memory_limit": memory_limit,
                 "threads": threads,
                 "as_of_date": str(AS_OF),
+                "pandas_memory_cap_mb": pandas_memory_cap_mb,
             },
             "subset": [f"{k}_v{v}" for k, v in SUBSET],
             "sizes": {},
@@ -207,9 +238,12 @@ class Benchmark:
         result["load_average"] = _load()
         return result
 
-    def python(self, size_dir: Path, name: str, args: Sequence[str]) -> dict[str, Any]:
+    def python(
+        self, size_dir: Path, name: str, args: Sequence[str], memory_cap_mb: float | None = None
+    ) -> dict[str, Any]:
         command = [sys.executable, "-m", *args]
-        result = measure(command, self.env, self.project, size_dir / f"{name}.log", self.deadline)
+        log = size_dir / f"{name}.log"
+        result = measure(command, self.env, self.project, log, self.deadline, memory_cap_mb)
         result["load_average"] = _load()
         return result
 
@@ -298,7 +332,9 @@ class Benchmark:
         for kind in ("sql", "pandas"):
             out = size_dir / f"{kind}.parquet"
             args = ["crm_kpi.benchmark.references", kind, str(extracts), str(AS_OF), str(out)]
-            result = self.python(size_dir, kind, args)
+            # pandas holds every table in memory: capped, so that it fails alone and visibly
+            cap = self.pandas_memory_cap_mb if kind == "pandas" else None
+            result = self.python(size_dir, kind, args, cap)
             if not result["exit_code"]:
                 import duckdb
                 import pandas as pd
@@ -345,6 +381,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="HH:MM",
         help="local time at which a running step is stopped and the rest skipped (a time box)",
     )
+    parser.add_argument(
+        "--pandas-memory-cap",
+        type=float,
+        default=16.0,
+        metavar="GB",
+        help="stop the pandas notebook when its resident memory passes this (default 16)",
+    )
     parser.add_argument("--keep-data", action="store_true", help="keep the generated extracts")
     parser.add_argument("--doc", action="store_true", help="write docs/performance.md and the plot")
     parser.add_argument(
@@ -369,7 +412,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         hour, minute = (int(x) for x in args.stop_at.split(":"))
         now = dt.datetime.now()
         deadline = now.replace(hour=hour, minute=minute, second=0, microsecond=0).timestamp()
-    benchmark = Benchmark(args.work, args.memory_limit, args.threads, deadline)
+    benchmark = Benchmark(
+        args.work, args.memory_limit, args.threads, deadline, args.pandas_memory_cap * 1024
+    )
     benchmark.run([s.strip() for s in args.sizes.split(",") if s.strip()], args.keep_data)
     if args.doc:
         write_doc(benchmark.results, find_project_dir())
