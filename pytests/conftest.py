@@ -184,17 +184,17 @@ def _csv_to_parquet(source: Path, target: Path) -> None:
 # machine). `make test` runs xdist with --dist loadfile --no-loadscope-reorder: a worker takes
 # the next file in this order when it runs dry, so the two workers finish close together.
 SLOWEST_FILES = (
-    "test_malformed_extracts.py",  # 36 builds
-    "test_spark_parity.py",  # the sample on Spark (skipped without PySpark)
-    "test_publish.py",
+    "test_spark_parity.py",  # the sample on Spark, ~360 s (skipped without PySpark)
+    "test_publish.py",  # crm-kpi build subprocesses, ~210 s
+    "test_malformed_extracts.py",  # 38 staging builds and one of every model, ~180 s
     "test_determinism.py",
-    "test_concurrent_readers.py",
     "test_properties.py",
-    "test_warehouse.py",
-    "test_check_command.py",
     "test_incremental.py",
-    "test_metricflow.py",
+    "test_warehouse.py",
+    "test_concurrent_readers.py",
+    "test_check_command.py",
     "test_validator.py",
+    "test_metricflow.py",
 )
 
 
