@@ -223,6 +223,14 @@ def drop_column(table: str, column: str) -> Defect:
     return apply
 
 
+def add_column(table: str, name: str, value: str) -> Defect:
+    def apply(folder: Path) -> None:
+        rows = read_rows(folder, table)
+        write_rows(folder, table, [[*rows[0], name]] + [[*row, value] for row in rows[1:]])
+
+    return apply
+
+
 def header_only(table: str) -> Defect:
     return lambda folder: write_rows(folder, table, read_rows(folder, table)[:1])
 
@@ -553,6 +561,19 @@ CASES = [
                 [("R3", datetime(2024, 1, 23, 10), Decimal("99.99"), Decimal("109.989"))],
             ),
         ),
+        value_defect=False,
+    ),
+    Case(
+        # DuckDB numbers Parquet rows with `file_row_number`, which it refuses for a file that
+        # has a column of that name: such a file is numbered like a CSV file, the same numbers
+        "parquet_with_a_file_row_number_column",
+        combine(
+            add_column("orders", "file_row_number", "7"),
+            to_parquet("orders", {"cost_amount": "case when {} is not null then [{}] end"}),
+        ),
+        "orders",
+        raw_rows=3,
+        quarantined={1: "unparseable:cost_amount", 2: "unparseable:cost_amount"},
         value_defect=False,
     ),
     # --- row-level problems: quarantined with their reasons, the rest staged ---
