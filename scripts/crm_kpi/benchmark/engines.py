@@ -98,7 +98,7 @@ def table(results: dict[str, Any]) -> str:
         f"| load | {_seconds((duckdb or {}).get('load'))} "
         f"| {_seconds((spark or {}).get('load'))} |",
         f"| {what}, load included | {_seconds(duckdb)} | {_seconds(spark)} |",
-        # Spark's memory is the JVM's, a child process of the build that wait4 does not report
+        # Spark's memory is the JVM's, a child process of the build whose VmHWM is not read
         "| peak memory of the build process | "
         + (f"{duckdb['peak_rss_mb'] / 1024:.2f} GB" if duckdb else "–")
         + " | (in the JVM, not measured) |",
