@@ -33,6 +33,14 @@
 
     Quarters, years and all_time are aggregated from the facts themselves (sums of numerators
     and denominators, medians of the rows), never from monthly values.
+
+    Sums are additive, so for time_basis = 'event' and a sum, mean or ratio without a distinct
+    count the facts are first summed per day and breakdown value (kpi_daily), and the days, not
+    the facts, are placed in every period and window containing them: every period boundary is
+    a day (months, fiscal quarters and years, windows between two dates), and the exact decimal
+    sums of the days add up to the exact decimal sum of the facts, so the values are the same
+    while the rows fanned out to the grains shrink from facts to days. Medians and distinct
+    counts are not additive and keep the facts.
 -#}
 {% macro kpi_rollup(
     inputs,
@@ -60,6 +68,10 @@ kpi_settings as (
     select * from {{ ref('int_reporting_settings') }}
 ),
 
+{%- set additive = aggregation in ('sum', 'ratio', 'mean')
+    and not numerator_distinct and not denominator_distinct -%}
+{%- set daily = time_basis == 'event' and additive -%}
+
 {% if time_basis == 'event' -%}
 kpi_grains as (
     {%- for grain in grains %}
@@ -69,6 +81,33 @@ kpi_grains as (
     {%- endif %}
     {%- endfor %}
 ),
+
+{%- if daily %}
+{#- the facts up to as_of summed per day and breakdown value (see above) -#}
+kpi_daily as (
+    {%- for column in ['overall'] + breakdowns %}
+    select
+        cast(kpi_inputs.event_at as date) as event_at,
+        '{{ column }}' as breakdown,
+        {{ kpi_breakdown_value(column, 'kpi_inputs') }} as breakdown_value,
+        count(*) as input_rows,
+        {%- if aggregation == 'ratio' %}
+        {{ kpi_exact_sum('kpi_inputs.numerator') }} as numerator,
+        {{ kpi_exact_sum('kpi_inputs.denominator') }} as denominator
+        {%- else %}
+        {{ kpi_exact_sum('kpi_inputs.measure') }} as measure,
+        count(kpi_inputs.measure) as measure_count
+        {%- endif %}
+    from {{ inputs }} as kpi_inputs
+    cross join kpi_settings
+    where kpi_inputs.event_at <= kpi_settings.as_of_at
+    group by cast(kpi_inputs.event_at as date){% if column != 'overall' %}, {{ kpi_breakdown_value(column, 'kpi_inputs') }}{% endif %}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+{%- endif %}
 
 kpi_inputs_in_periods as (
     select
@@ -80,7 +119,7 @@ kpi_inputs_in_periods as (
             {%- endfor %}
             else kpi_settings.calendar_start_date
         end as period_start
-    from {{ inputs }} as kpi_inputs
+    from {{ 'kpi_daily' if daily else inputs }} as kpi_inputs
     cross join kpi_grains
     cross join kpi_settings
     where kpi_inputs.event_at <= kpi_settings.as_of_at
@@ -91,7 +130,7 @@ kpi_inputs_in_periods as (
         kpi_inputs.*,
         kpi_windows.period_grain,
         kpi_windows.period_start
-    from {{ inputs }} as kpi_inputs
+    from {{ 'kpi_daily' if daily else inputs }} as kpi_inputs
     inner join {{ ref('int_periods') }} as kpi_windows
         on kpi_inputs.event_at >= kpi_windows.period_start
         and kpi_inputs.event_at < kpi_windows.period_end
@@ -106,6 +145,32 @@ kpi_inputs_in_periods as (
 ),
 {%- endif %}
 
+{%- if daily %}
+{#- the days' sums added up per period and breakdown value -#}
+kpi_aggregated as (
+    select
+        period_grain,
+        period_start,
+        breakdown,
+        breakdown_value,
+        sum(input_rows) as input_rows,
+        {%- if aggregation == 'ratio' %}
+        {{ kpi_exact_sum('numerator') }} as agg_numerator,
+        {{ kpi_exact_sum('denominator') }} as agg_denominator,
+        cast(null as double) as agg_value
+        {%- elif aggregation == 'mean' %}
+        {{ kpi_exact_sum('measure') }} as agg_numerator,
+        sum(measure_count) as agg_denominator,
+        cast(null as double) as agg_value
+        {%- else %}
+        cast(null as double) as agg_numerator,
+        cast(null as double) as agg_denominator,
+        {{ kpi_exact_sum('measure') }} as agg_value
+        {%- endif %}
+    from kpi_inputs_in_periods
+    group by period_grain, period_start, breakdown, breakdown_value
+),
+{%- else %}
 {#- one aggregation per breakdown (overall first), over the same materialised inputs -#}
 kpi_aggregated as (
     {%- for column in ['overall'] + breakdowns %}
@@ -113,11 +178,7 @@ kpi_aggregated as (
         period_grain,
         period_start,
         '{{ column }}' as breakdown,
-        {%- if column == 'overall' %}
-        cast(null as {{ dbt.type_string() }}) as breakdown_value,
-        {%- else %}
-        coalesce(cast({{ column }} as {{ dbt.type_string() }}), '(none)') as breakdown_value,
-        {%- endif %}
+        {{ kpi_breakdown_value(column) }} as breakdown_value,
         count(*) as input_rows,
         {%- if aggregation == 'ratio' %}
         {%- if numerator_distinct %}
@@ -151,6 +212,7 @@ kpi_aggregated as (
     {%- endif %}
     {%- endfor %}
 ),
+{%- endif %}
 
 kpi_long as (
     select
@@ -318,6 +380,15 @@ cross join kpi_definition
 {#- the breakdowns of a KPI about a customer or an owning user -#}
 {% macro kpi_owner_breakdowns() -%}
     {{ return(['user_id', 'team', 'segment', 'region', 'acquisition_channel']) }}
+{%- endmacro %}
+
+{#- a breakdown's value as text ('(none)' for null); null for `overall` -#}
+{% macro kpi_breakdown_value(column, relation=none) -%}
+    {%- if column == 'overall' -%}
+        cast(null as {{ dbt.type_string() }})
+    {%- else -%}
+        coalesce(cast({{ relation ~ '.' if relation else '' }}{{ column }} as {{ dbt.type_string() }}), '(none)')
+    {%- endif -%}
 {%- endmacro %}
 
 {#- scorecard windows are the period grains named window_* -#}
