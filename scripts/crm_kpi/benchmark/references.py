@@ -8,12 +8,16 @@
   references' are floats: the last bits of a double may differ, nothing more).
 
 Each function can run as a child process: `python -m crm_kpi.benchmark.references sql|pandas
-<extracts> <as_of_date> <out.parquet>` writes the rows, so the benchmark times and measures it.
+<extracts> <as_of_date> <out.parquet>` writes the rows, so the benchmark times and measures it;
+`... compare <project.duckdb> <reference.parquet> <out.json>` writes the check, so the benchmark
+itself never holds millions of KPI rows while it measures the next steps.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 import sys
 from pathlib import Path
 from string import Template
@@ -51,8 +55,12 @@ def sql_script(folder: Path, as_of_date: dt.date, churn_days: int = 90) -> str:
 
 
 def run_sql(
-    folder: Path, as_of_date: dt.date, memory_limit: str = "8GB", threads: int = 2
+    folder: Path, as_of_date: dt.date, memory_limit: str | None = None, threads: int | None = None
 ) -> pd.DataFrame:
+    """The lower bound, with the project's DuckDB settings (the limit and threads the benchmark
+    gives the project through CRM_DUCKDB_MEMORY_LIMIT / CRM_DUCKDB_THREADS)."""
+    memory_limit = memory_limit or os.environ.get("CRM_DUCKDB_MEMORY_LIMIT", "6GB")
+    threads = threads or int(os.environ.get("CRM_DUCKDB_THREADS", "2"))
     with duckdb.connect() as connection:
         connection.execute(f"set memory_limit = '{memory_limit}'")
         connection.execute(f"set threads = {int(threads)}")
@@ -133,6 +141,12 @@ def compare(expected: pd.DataFrame, actual: pd.DataFrame, rtol: float = 1e-9) ->
 
 
 def main(argv: list[str]) -> int:
+    if argv[0] == "compare":
+        _, database, reference, report = argv
+        actual = duckdb.sql(f"select * from read_parquet('{reference}')").df()
+        check = compare(project_values(Path(database)), actual)
+        Path(report).write_text(json.dumps(check, indent=1) + "\n", encoding="utf-8")
+        return 0
     kind, folder, as_of, out = argv
     as_of_date = dt.date.fromisoformat(as_of)
     frame = (
