@@ -153,20 +153,7 @@ kpi_aggregated as (
         period_start,
         breakdown,
         breakdown_value,
-        sum(input_rows) as input_rows,
-        {%- if aggregation == 'ratio' %}
-        {{ kpi_exact_sum('numerator') }} as agg_numerator,
-        {{ kpi_exact_sum('denominator') }} as agg_denominator,
-        cast(null as double) as agg_value
-        {%- elif aggregation == 'mean' %}
-        {{ kpi_exact_sum('measure') }} as agg_numerator,
-        sum(measure_count) as agg_denominator,
-        cast(null as double) as agg_value
-        {%- else %}
-        cast(null as double) as agg_numerator,
-        cast(null as double) as agg_denominator,
-        {{ kpi_exact_sum('measure') }} as agg_value
-        {%- endif %}
+        {{ kpi_aggregates(aggregation, from_days=true) }}
     from kpi_inputs_in_periods
     group by period_grain, period_start, breakdown, breakdown_value
 ),
@@ -179,32 +166,7 @@ kpi_aggregated as (
         period_start,
         '{{ column }}' as breakdown,
         {{ kpi_breakdown_value(column) }} as breakdown_value,
-        count(*) as input_rows,
-        {%- if aggregation == 'ratio' %}
-        {%- if numerator_distinct %}
-        count(distinct {{ numerator_distinct }}) as agg_numerator,
-        {%- else %}
-        {{ kpi_exact_sum('numerator') }} as agg_numerator,
-        {%- endif %}
-        {%- if denominator_distinct %}
-        count(distinct {{ denominator_distinct }}) as agg_denominator,
-        {%- else %}
-        {{ kpi_exact_sum('denominator') }} as agg_denominator,
-        {%- endif %}
-        cast(null as double) as agg_value
-        {%- elif aggregation == 'mean' %}
-        {{ kpi_exact_sum('measure') }} as agg_numerator,
-        count(measure) as agg_denominator,
-        cast(null as double) as agg_value
-        {%- elif aggregation == 'sum' %}
-        cast(null as double) as agg_numerator,
-        cast(null as double) as agg_denominator,
-        {{ kpi_exact_sum('measure') }} as agg_value
-        {%- else %}
-        cast(null as double) as agg_numerator,
-        cast(null as double) as agg_denominator,
-        {{ kpi_median('measure') }} as agg_value
-        {%- endif %}
+        {{ kpi_aggregates(aggregation, numerator_distinct=numerator_distinct, denominator_distinct=denominator_distinct) }}
     from kpi_inputs_in_periods
     group by period_grain, period_start{% if column != 'overall' %}, {{ column }}{% endif %}
     {%- if not loop.last %}
@@ -380,6 +342,27 @@ cross join kpi_definition
 {#- the breakdowns of a KPI about a customer or an owning user -#}
 {% macro kpi_owner_breakdowns() -%}
     {{ return(['user_id', 'team', 'segment', 'region', 'acquisition_channel']) }}
+{%- endmacro %}
+
+{#-
+    The aggregate columns of kpi_rollup (input_rows, agg_numerator, agg_denominator, agg_value)
+    over placed facts, or with from_days over placed kpi_daily rows, whose counts are summed.
+-#}
+{% macro kpi_aggregates(aggregation, from_days=false, numerator_distinct=none, denominator_distinct=none) -%}
+        {{ 'sum(input_rows)' if from_days else 'count(*)' }} as input_rows,
+        {%- if aggregation == 'ratio' %}
+        {{ 'count(distinct ' ~ numerator_distinct ~ ')' if numerator_distinct else kpi_exact_sum('numerator') }} as agg_numerator,
+        {{ 'count(distinct ' ~ denominator_distinct ~ ')' if denominator_distinct else kpi_exact_sum('denominator') }} as agg_denominator,
+        cast(null as double) as agg_value
+        {%- elif aggregation == 'mean' %}
+        {{ kpi_exact_sum('measure') }} as agg_numerator,
+        {{ 'sum(measure_count)' if from_days else 'count(measure)' }} as agg_denominator,
+        cast(null as double) as agg_value
+        {%- else %}
+        cast(null as double) as agg_numerator,
+        cast(null as double) as agg_denominator,
+        {{ kpi_median('measure') if aggregation == 'median' else kpi_exact_sum('measure') }} as agg_value
+        {%- endif %}
 {%- endmacro %}
 
 {#- a breakdown's value as text ('(none)' for null); null for `overall` -#}
