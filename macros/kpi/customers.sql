@@ -82,10 +82,10 @@ kpi_combined as (
         select
             period_grain,
             period_start,
-            coalesce(cast({{ column }} as {{ dbt.type_string() }}), '(none)') as breakdown_value,
+            {{ kpi_breakdown_value(column) }} as breakdown_value,
             coalesce(sum(numerator), 0) as numerator
         from {{ parts }}
-        group by period_grain, period_start, coalesce(cast({{ column }} as {{ dbt.type_string() }}), '(none)')
+        group by period_grain, period_start, {{ kpi_breakdown_value(column) }}
     ) as kpi_parts
     left join (
         select
