@@ -81,7 +81,7 @@ def tables(results: dict[str, Any]) -> str:
         f"{results.get('finished', '(unfinished)')} "
         f"(UTC). Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB RAM, {m['os']}; "
         f"Python {m['python']}, DuckDB {m['duckdb']}, dbt-core {m['dbt_core']}, "
-        f"pandas {m['pandas']}. "
+        f"pandas {m['pandas']} (pyarrow {m.get('pyarrow', 'not installed')}). "
         f"DuckDB memory limit {results['settings']['memory_limit']}, "
         f"{results['settings']['threads']} "
         f"threads (DuckDB and dbt); as_of_date {results['settings']['as_of_date']}."

@@ -152,6 +152,7 @@ def machine() -> dict[str, Any]:
                 memory_kb = int(line.split()[1])
     import duckdb
     import pandas
+    import pyarrow
     from dbt.version import __version__ as dbt_version
 
     return {
@@ -163,6 +164,7 @@ def machine() -> dict[str, Any]:
         "duckdb": duckdb.__version__,
         "dbt_core": dbt_version,
         "pandas": pandas.__version__,
+        "pyarrow": pyarrow.__version__,
     }
 
 
