@@ -1,12 +1,13 @@
 """The benchmark's measurement of one step (crm_kpi.benchmark.run.measure): the peak memory it
-reports is the child's own, whatever the size of the process that starts it."""
+reports is the child's own, whatever the size of the process that starts it; and the time box."""
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
-from crm_kpi.benchmark.run import measure
+from crm_kpi.benchmark.run import measure, stop_time
 
 # a child that holds `mb` MB resident for a second, then exits
 HOLD = (
@@ -42,3 +43,9 @@ def test_a_child_over_the_memory_cap_is_stopped(tmp_path: Path) -> None:
     assert result.get("over_memory_cap_mb") == 200
     assert result["exit_code"] != 0
     assert result["seconds"] < 20
+
+
+def test_a_stop_time_already_passed_today_is_tomorrows() -> None:
+    now = dt.datetime(2026, 11, 22, 23, 13)
+    assert stop_time("23:55", now) == dt.datetime(2026, 11, 22, 23, 55).timestamp()
+    assert stop_time("00:45", now) == dt.datetime(2026, 11, 23, 0, 45).timestamp()

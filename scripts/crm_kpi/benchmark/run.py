@@ -413,6 +413,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def stop_time(hh_mm: str, now: dt.datetime) -> float:
+    """The next HH:MM from now (tomorrow's when today's has passed), as a timestamp."""
+    hour, minute = (int(x) for x in hh_mm.split(":"))
+    stop = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    if stop <= now:
+        stop += dt.timedelta(days=1)
+    return stop.timestamp()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from crm_kpi.benchmark.report import write_doc
@@ -421,11 +430,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         write_doc(json.loads(args.doc_only.read_text(encoding="utf-8")), find_project_dir())
         return 0
     args.work.mkdir(parents=True, exist_ok=True)
-    deadline = None
-    if args.stop_at:
-        hour, minute = (int(x) for x in args.stop_at.split(":"))
-        now = dt.datetime.now()
-        deadline = now.replace(hour=hour, minute=minute, second=0, microsecond=0).timestamp()
+    deadline = stop_time(args.stop_at, dt.datetime.now()) if args.stop_at else None
     benchmark = Benchmark(
         args.work, args.memory_limit, args.threads, deadline, args.pandas_memory_cap * 1024
     )
