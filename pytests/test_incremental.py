@@ -101,3 +101,107 @@ def test_incremental_run_equals_full_refresh(
         incremental, full, ["marts.kpi_values"] + [f"marts.{f}" for f in FACTS]
     )
     assert all(d == (0, 0) for d in differences.values()), differences
+
+
+# The incremental base models (macros/staging/incremental_base.sql) find changed keys by
+# comparing the extract with the table, so they also see what a watermark cannot: rows deleted or
+# moved, a value changed without a new updated_at, a duplicate added, rows without a key, a
+# revised exchange rate. Day 3 does all of that to day 2's extracts.
+BASE_TABLES = (
+    "customers",
+    "leads",
+    "opportunities",
+    "orders",
+    "subscriptions",
+    "activities",
+    "tickets",
+    "survey_responses",
+    "usage_events",
+    "web_sessions",
+)
+EDITS = {
+    # ticket rows 11-15 deleted, row 20's status changed in place (same updated_at), row 30
+    # again at the end with a later updated_at, a row without ticket_id, rows 40 and 41 swapped
+    "tickets": """
+        with numbered as (select *, row_number() over () as n from {src})
+        select * exclude (n) from (
+            select * replace (case when n = 20 then 'closed' else status end as status,
+                              case n when 40 then 41 when 41 then 40 else n end as n)
+            from numbered where n not between 11 and 15
+            union all
+            select * replace ('2099-01-01T00:00:00' as updated_at, 1e9 as n)
+            from numbered where n = 30
+            union all
+            select * replace (null as ticket_id, 1e9 + 1 as n) from numbered where n = 50
+        ) order by n
+    """,
+    # activity rows 1-3 deleted, row 7 again at the end (a duplicate: the last row wins)
+    "activities": """
+        with numbered as (select *, row_number() over () as n from {src})
+        select * exclude (n) from (
+            select * from numbered where n > 3
+            union all
+            select * replace (1e9 as n) from numbered where n = 7
+        ) order by n
+    """,
+    # every rate revised: every converted amount of orders, opportunities, subscriptions changes
+    "exchange_rates": """
+        select * replace (
+            cast(cast(rate_to_reporting as double) * 1.01 as varchar) as rate_to_reporting
+        ) from {src}
+    """,
+}
+
+
+@pytest.fixture(scope="module")
+def edited_day(extracts: tuple[Path, Path, dict], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    _, day2, _ = extracts
+    day3 = tmp_path_factory.mktemp("day3")
+    with duckdb.connect() as connection:
+        connection.execute("set preserve_insertion_order = true")
+        for path in day2.iterdir():
+            target = day3 / path.name
+            if path.stem not in EDITS:
+                target.write_bytes(path.read_bytes())
+                continue
+            src = f"read_parquet('{path}')"
+            connection.execute(
+                f"copy ({EDITS[path.stem].format(src=src)}) to '{target}' (format parquet)"
+            )
+            changed = connection.execute(
+                f"select count(*) from (select * from read_parquet('{target}') "
+                f"except all select * from {src})"
+            ).fetchone()[0]
+            assert changed > 0, path.stem
+    return day3
+
+
+def test_incremental_base_models_equal_full_refresh(
+    project_dir: Path, tmp_path: Path, extracts: tuple[Path, Path, dict], edited_day: Path
+) -> None:
+    _, day2, _ = extracts
+    select = ("+stg_crm__row_counts",)
+    incremental, full = tmp_path / "incremental.duckdb", tmp_path / "full.duckdb"
+    for database, extracts_dir, work, extra in (
+        (incremental, day2, tmp_path / "a", ()),
+        (incremental, edited_day, tmp_path / "a", ()),
+        (full, edited_day, tmp_path / "b", ("--full-refresh",)),
+    ):
+        args = dbt_args(
+            "run",
+            project_dir,
+            select=select,
+            target_path=work / "target",
+            log_path=work / "logs",
+        )
+        with temporary_environment(invocation_env(database, extracts_dir), project_dir):
+            result = invoke_parsed([*args, *extra], project_dir, database, work)
+        assert result.success, "\n".join(result.errors)
+        if database == incremental and extracts_dir == edited_day:
+            executed = next((work / "target" / "run").rglob("base_crm__tickets.sql"))
+            assert "delete from" in executed.read_text().lower()
+
+    relations = [f"staging.base_crm__{table}" for table in BASE_TABLES]
+    relations += ["staging.stg_crm__row_counts", "staging.stg_crm__quarantined_rows"]
+    differences = _difference(incremental, full, relations)
+    assert all(d == (0, 0) for d in differences.values()), differences

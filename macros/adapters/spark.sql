@@ -190,3 +190,18 @@
     {{ return(dbt.default__get_unit_test_sql(
         spark_portable_sql(main_sql), expected_fixture_sql, expected_column_names)) }}
 {%- endmacro %}
+
+{#- ---- fingerprints of raw rows (macros/staging/incremental_base.sql) ------------------- -#}
+
+{#- Spark builds the base models as plain tables; the fingerprint is kept for the same columns. -#}
+{% macro spark__crm_row_fingerprint(parts) -%}
+    xxhash64({{ parts | join(', ') }})
+{%- endmacro %}
+
+{% macro spark__crm_exchange_rates_fingerprint() -%}
+    (
+        select xxhash64(concat_ws(',', array_sort(collect_list(concat_ws('|', currency,
+            cast(rate_date as string), cast(rate_to_reporting as string), cast(valid_until as string))))))
+        from {{ ref('stg_crm__exchange_rates') }}
+    )
+{%- endmacro %}

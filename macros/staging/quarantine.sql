@@ -26,14 +26,15 @@
     `select` of every contract column of a table parsed by its logical type, plus
       is_<col>_valid (e-mails), <col>_normalised (phones), money as <col>_original,
       _contract_reasons (missing required values, unparseable values, unknown enumeration values,
-      values out of the range of their type), _raw_row and _source_row_number.
+      values out of the range of their type), _raw_row and _source_row_number, and the input's
+      `extra_columns` unchanged (_row_hash of an incremental base model).
     Reads the `crm_extract` output under `relation_alias` (trimmed text).
     Each value is parsed once, in an inner select (`_parsed__<col>`, and `_number__<col>` for
     money), and the rules read that result: DuckDB does not share a common expression inside
     CASE, so writing the parse into each rule evaluated a timestamp's regular expression and
     casts up to four times per value (measured in docs/performance.md).
 -#}
-{% macro crm_parsed(table_name, relation_alias='source') -%}
+{% macro crm_parsed(table_name, relation_alias='source', extra_columns=[]) -%}
     {%- if not execute -%}
         select null as _parse_placeholder
     {%- else -%}
@@ -84,6 +85,9 @@
         {%- endfor %}
         {{ combine_reasons(reasons) }} as _contract_reasons,
         {{ crm_row_to_json(columns | map(attribute='name') | list, 'typed') }} as _raw_row,
+        {%- for column in extra_columns %}
+        typed.{{ column }},
+        {%- endfor %}
         typed._source_row_number
     from (
         select

@@ -9,7 +9,8 @@
 -#}
 
 {#- incremental where the adapter replaces rows by key (DuckDB: delete+insert); a plain table
-    elsewhere (Spark on Parquet files has no merge) -#}
+    elsewhere (Spark on Parquet files has no merge). The incremental base models
+    (macros/staging/incremental_base.sql) use it too. -#}
 {% macro crm_fact_materialization() -%}
     {{ return(adapter.dispatch('crm_fact_materialization', 'crm_kpi')()) }}
 {%- endmacro %}

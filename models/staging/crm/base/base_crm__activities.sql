@@ -1,12 +1,22 @@
-{#- Every raw row of the activities extract, typed, with its quarantine reasons. -#}
+{#- Every raw row of the activities extract, typed, with its quarantine reasons.
+    Incremental on DuckDB: only the raw rows of changed keys are re-derived
+    (macros/staging/incremental_base.sql). -#}
+
+{{ config(
+    materialized=crm_fact_materialization(),
+    unique_key='activity_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    pre_hook="{{ crm_base_prune('activities', 'activity_id') }}"
+) }}
 with
 
 source as (
-    {{ crm_extract('activities') }}
+    {{ crm_extract_changes('activities', 'activity_id') }}
 ),
 
 parsed as (
-    {{ crm_parsed('activities') }}
+    {{ crm_parsed('activities', extra_columns=['_row_hash']) }}
 ),
 
 validated as (

@@ -1,12 +1,22 @@
-{#- Every raw row of the customers extract, typed, with its quarantine reasons. -#}
+{#- Every raw row of the customers extract, typed, with its quarantine reasons.
+    Incremental on DuckDB: only the raw rows of changed keys are re-derived
+    (macros/staging/incremental_base.sql). -#}
+
+{{ config(
+    materialized=crm_fact_materialization(),
+    unique_key='customer_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    pre_hook="{{ crm_base_prune('customers', 'customer_id') }}"
+) }}
 with
 
 source as (
-    {{ crm_extract('customers') }}
+    {{ crm_extract_changes('customers', 'customer_id') }}
 ),
 
 parsed as (
-    {{ crm_parsed('customers') }}
+    {{ crm_parsed('customers', extra_columns=['_row_hash']) }}
 ),
 
 validated as (

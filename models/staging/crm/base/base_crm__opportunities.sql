@@ -1,12 +1,22 @@
-{#- Every raw row of the opportunities extract, typed, with its quarantine reasons. -#}
+{#- Every raw row of the opportunities extract, typed, with its quarantine reasons.
+    Incremental on DuckDB: only the raw rows of changed keys are re-derived
+    (macros/staging/incremental_base.sql). -#}
+
+{{ config(
+    materialized=crm_fact_materialization(),
+    unique_key='opportunity_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    pre_hook="{{ crm_base_prune('opportunities', 'opportunity_id') }}"
+) }}
 with
 
 source as (
-    {{ crm_extract('opportunities') }}
+    {{ crm_extract_changes('opportunities', 'opportunity_id', fingerprint=crm_exchange_rates_fingerprint()) }}
 ),
 
 parsed as (
-    {{ crm_parsed('opportunities') }}
+    {{ crm_parsed('opportunities', extra_columns=['_row_hash']) }}
 ),
 
 with_rate as (

@@ -1,12 +1,22 @@
-{#- Every raw row of the survey_responses extract, typed, with its quarantine reasons. -#}
+{#- Every raw row of the survey_responses extract, typed, with its quarantine reasons.
+    Incremental on DuckDB: only the raw rows of changed keys are re-derived
+    (macros/staging/incremental_base.sql). -#}
+
+{{ config(
+    materialized=crm_fact_materialization(),
+    unique_key='response_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    pre_hook="{{ crm_base_prune('survey_responses', 'response_id') }}"
+) }}
 with
 
 source as (
-    {{ crm_extract('survey_responses') }}
+    {{ crm_extract_changes('survey_responses', 'response_id') }}
 ),
 
 parsed as (
-    {{ crm_parsed('survey_responses') }}
+    {{ crm_parsed('survey_responses', extra_columns=['_row_hash']) }}
 ),
 
 validated as (

@@ -1,12 +1,22 @@
-{#- Every raw row of the tickets extract, typed, with its quarantine reasons. -#}
+{#- Every raw row of the tickets extract, typed, with its quarantine reasons.
+    Incremental on DuckDB: only the raw rows of changed keys are re-derived
+    (macros/staging/incremental_base.sql). -#}
+
+{{ config(
+    materialized=crm_fact_materialization(),
+    unique_key='ticket_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    pre_hook="{{ crm_base_prune('tickets', 'ticket_id') }}"
+) }}
 with
 
 source as (
-    {{ crm_extract('tickets') }}
+    {{ crm_extract_changes('tickets', 'ticket_id') }}
 ),
 
 parsed as (
-    {{ crm_parsed('tickets') }}
+    {{ crm_parsed('tickets', extra_columns=['_row_hash']) }}
 ),
 
 validated as (

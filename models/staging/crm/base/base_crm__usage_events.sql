@@ -1,12 +1,22 @@
-{#- Every raw row of the usage_events extract, typed, with its quarantine reasons. -#}
+{#- Every raw row of the usage_events extract, typed, with its quarantine reasons.
+    Incremental on DuckDB: only the raw rows of changed keys are re-derived
+    (macros/staging/incremental_base.sql). -#}
+
+{{ config(
+    materialized=crm_fact_materialization(),
+    unique_key='event_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    pre_hook="{{ crm_base_prune('usage_events', 'event_id') }}"
+) }}
 with
 
 source as (
-    {{ crm_extract('usage_events') }}
+    {{ crm_extract_changes('usage_events', 'event_id') }}
 ),
 
 parsed as (
-    {{ crm_parsed('usage_events') }}
+    {{ crm_parsed('usage_events', extra_columns=['_row_hash']) }}
 ),
 
 validated as (

@@ -1,12 +1,22 @@
-{#- Every raw row of the web_sessions extract, typed, with its quarantine reasons. -#}
+{#- Every raw row of the web_sessions extract, typed, with its quarantine reasons.
+    Incremental on DuckDB: only the raw rows of changed keys are re-derived
+    (macros/staging/incremental_base.sql). -#}
+
+{{ config(
+    materialized=crm_fact_materialization(),
+    unique_key='session_id',
+    incremental_strategy='delete+insert',
+    on_schema_change='fail',
+    pre_hook="{{ crm_base_prune('web_sessions', 'session_id') }}"
+) }}
 with
 
 source as (
-    {{ crm_extract('web_sessions') }}
+    {{ crm_extract_changes('web_sessions', 'session_id') }}
 ),
 
 parsed as (
-    {{ crm_parsed('web_sessions') }}
+    {{ crm_parsed('web_sessions', extra_columns=['_row_hash']) }}
 ),
 
 validated as (
