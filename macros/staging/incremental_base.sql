@@ -26,12 +26,7 @@
     {%- endif -%}
     {%- set incremental = is_incremental() -%}
     {%- if incremental -%}
-        {%- set stored = adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
-        {%- if '_row_hash' not in stored -%}
-            {{ exceptions.raise_compiler_error(
-                this ~ " was built before it became incremental (it has no column _row_hash): "
-                ~ "rebuild it once with `dbt build --full-refresh --select " ~ this.identifier ~ "`") }}
-        {%- endif -%}
+        {%- do crm_require_incremental_column('_row_hash') -%}
     {%- endif -%}
     select
         extract.*,

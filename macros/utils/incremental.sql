@@ -22,12 +22,18 @@
 {%- endmacro %}
 
 {#- the earliest change an incremental run re-derives (a scalar subquery on this model) -#}
-{% macro crm_incremental_cutoff(change_column) -%}
-    {%- if execute and change_column not in (adapter.get_columns_in_relation(this) | map(attribute='name') | list) -%}
+{#- stop with a clear message when this incremental model's table lacks a column its
+    incremental run needs: it was built before the model became incremental -#}
+{% macro crm_require_incremental_column(column) -%}
+    {%- if execute and column not in (adapter.get_columns_in_relation(this) | map(attribute='name') | list) -%}
         {{ exceptions.raise_compiler_error(
-            this ~ " was built before it became incremental (it has no column " ~ change_column
+            this ~ " was built before it became incremental (it has no column " ~ column
             ~ "): rebuild it once with `dbt build --full-refresh --select " ~ this.identifier ~ "`") }}
-    {%- endif %}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro crm_incremental_cutoff(change_column) -%}
+    {%- do crm_require_incremental_column(change_column) %}
     (
         select {{ dbt.dateadd('day', '-' ~ (var('incremental_lookback_days') | int), 'max(' ~ change_column ~ ')') }}
         from {{ this }}
