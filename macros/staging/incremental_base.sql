@@ -7,12 +7,12 @@
     text, its position in the file and everything else its parsed values depend on (the
     timezone and reporting currency settings; for converted money, the exchange rates). A key is
     touched when the multiset of its rows' fingerprints differs between the extract and the
-    table: new and changed rows, a duplicate added or gone, a row moved in the file. An
-    incremental run parses, validates and de-duplicates only the raw rows of touched keys (all
-    of them, so 'the latest version wins' is decided among the same rows as in a full build)
-    and replaces those keys (delete+insert); rows without a key are always re-derived; keys no
-    longer in the extract are deleted first (crm_base_prune, a pre-hook). The result is the
-    table a full refresh builds, which pytests/test_incremental.py checks row for row.
+    table: new and changed rows, a duplicate added or gone, a row moved in the file, a key gone
+    from the extract. An incremental run deletes the touched keys and the rows without a key
+    (crm_base_replace_touched, a pre-hook), then parses, validates and de-duplicates only the raw
+    rows of touched keys and of no key (all of a key's rows, so 'the latest version wins' is
+    decided among the same rows as in a full build) and appends them. The result is the table
+    a full refresh builds, which pytests/test_incremental.py checks row for row.
 
     Not seen (they need `dbt build --full-refresh`): a change of the staging rules themselves
     (a model or macro edited) and of the contract.
@@ -24,7 +24,8 @@
         {#- parsing: crm_extract records the dependencies; the contract is not read yet -#}
         {{ return(crm_extract(table_name)) }}
     {%- endif -%}
-    {%- set incremental = is_incremental() -%}
+    {#- only a run has the pre-hook's touched keys; `dbt show` and `compile` give the full select -#}
+    {%- set incremental = is_incremental() and flags.WHICH in ('run', 'build', 'retry') -%}
     {%- if incremental -%}
         {%- do crm_require_incremental_column('_row_hash') -%}
     {%- endif -%}
@@ -35,41 +36,47 @@
     {%- if incremental %}
     where
         extract.{{ key }} is null
-        or extract.{{ key }} in (
-            -- keys whose rows differ between the extract and the table, either way
-            select coalesce(current_rows.{{ key }}, stored_rows.{{ key }})
-            from (
-                select
-                    extract.{{ key }},
-                    {{ crm_row_fingerprint(table_name, 'extract', fingerprint) }} as _row_hash
-                from ({{ crm_extract(table_name) }}) as extract
-                where extract.{{ key }} is not null
-            ) as current_rows
-            full outer join (
-                select {{ key }}, _row_hash from {{ this }} where {{ key }} is not null
-            ) as stored_rows
-                on current_rows.{{ key }} = stored_rows.{{ key }}
-                and current_rows._row_hash = stored_rows._row_hash
-            where current_rows._row_hash is null or stored_rows._row_hash is null
-        )
+        or extract.{{ key }} in (select {{ key }} from {{ crm_touched_keys_relation() }})
     {%- endif %}
 {%- endmacro %}
 
 {#-
-    Pre-hook of an incremental base model: before the touched keys are replaced, delete the rows
-    without a key (all re-derived) and the keys no longer in the extract. Nothing on a full build.
+    Pre-hook of an incremental base model (nothing on a full build): finds the touched keys, the
+    keys whose rows differ between the extract and the table either way (a full outer join on
+    key and fingerprint: new, changed, moved, duplicated and vanished keys alike), into a
+    temporary table that crm_extract_changes reads, then deletes those keys and the rows without
+    a key from the table. The model's rows are then appended: the re-derived rows of the touched
+    keys that are still in the extract. One comparison finds both what to re-derive and what to
+    delete (the extract's keys are not read a second time for the vanished ones).
 -#}
-{% macro crm_base_prune(table_name, key) -%}
+{% macro crm_base_replace_touched(table_name, key, fingerprint=none) -%}
     {%- if is_incremental() -%}
+    create or replace temporary table {{ crm_touched_keys_relation() }} as
+    select distinct coalesce(current_rows.{{ key }}, stored_rows.{{ key }}) as {{ key }}
+    from (
+        select
+            extract.{{ key }},
+            {{ crm_row_fingerprint(table_name, 'extract', fingerprint) }} as _row_hash
+        from ({{ crm_extract(table_name) }}) as extract
+        where extract.{{ key }} is not null
+    ) as current_rows
+    full outer join (
+        select {{ key }}, _row_hash from {{ this }} where {{ key }} is not null
+    ) as stored_rows
+        on current_rows.{{ key }} = stored_rows.{{ key }}
+        and current_rows._row_hash = stored_rows._row_hash
+    where current_rows._row_hash is null or stored_rows._row_hash is null;
+
     delete from {{ this }}
     where
         {{ key }} is null
-        or {{ key }} not in (
-            select extract.{{ key }}
-            from ({{ crm_extract(table_name) }}) as extract
-            where extract.{{ key }} is not null
-        )
+        or {{ key }} in (select {{ key }} from {{ crm_touched_keys_relation() }})
     {%- endif -%}
+{%- endmacro %}
+
+{#- the temporary table of the touched keys of the model being built -#}
+{% macro crm_touched_keys_relation() -%}
+    {{ return(this.identifier ~ '__touched_keys') }}
 {%- endmacro %}
 
 {#-

@@ -4,10 +4,9 @@
 
 {{ config(
     materialized=crm_fact_materialization(),
-    unique_key='activity_id',
-    incremental_strategy='delete+insert',
+    incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ crm_base_prune('activities', 'activity_id') }}"
+    pre_hook="{{ crm_base_replace_touched('activities', 'activity_id') }}"
 ) }}
 with
 

@@ -4,10 +4,9 @@
 
 {{ config(
     materialized=crm_fact_materialization(),
-    unique_key='customer_id',
-    incremental_strategy='delete+insert',
+    incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ crm_base_prune('customers', 'customer_id') }}"
+    pre_hook="{{ crm_base_replace_touched('customers', 'customer_id') }}"
 ) }}
 with
 

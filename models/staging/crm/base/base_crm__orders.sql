@@ -4,10 +4,9 @@
 
 {{ config(
     materialized=crm_fact_materialization(),
-    unique_key='order_id',
-    incremental_strategy='delete+insert',
+    incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ crm_base_prune('orders', 'order_id') }}"
+    pre_hook="{{ crm_base_replace_touched('orders', 'order_id', fingerprint=crm_exchange_rates_fingerprint()) }}"
 ) }}
 with
 

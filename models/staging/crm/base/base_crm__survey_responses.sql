@@ -4,10 +4,9 @@
 
 {{ config(
     materialized=crm_fact_materialization(),
-    unique_key='response_id',
-    incremental_strategy='delete+insert',
+    incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ crm_base_prune('survey_responses', 'response_id') }}"
+    pre_hook="{{ crm_base_replace_touched('survey_responses', 'response_id') }}"
 ) }}
 with
 

@@ -4,10 +4,9 @@
 
 {{ config(
     materialized=crm_fact_materialization(),
-    unique_key='event_id',
-    incremental_strategy='delete+insert',
+    incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ crm_base_prune('usage_events', 'event_id') }}"
+    pre_hook="{{ crm_base_replace_touched('usage_events', 'event_id') }}"
 ) }}
 with
 
