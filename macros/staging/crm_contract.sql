@@ -37,6 +37,15 @@
     {{ return(columns) }}
 {%- endmacro %}
 
+{#- The one-column primary key of a contract table (meta.primary_key; execution time only). -#}
+{% macro crm_contract_key(table_name) -%}
+    {%- set key = (crm_contract_table(table_name).meta or {}).get('primary_key', []) -%}
+    {%- if key | length != 1 -%}
+        {{ exceptions.raise_compiler_error("'" ~ table_name ~ "' has no one-column primary_key in the input contract") }}
+    {%- endif -%}
+    {{ return(key[0]) }}
+{%- endmacro %}
+
 {% macro crm_extracts_dir() -%}
     {{ return(env_var('CRM_EXTRACTS_DIR', '') | trim) }}
 {%- endmacro %}

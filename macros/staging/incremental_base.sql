@@ -18,20 +18,25 @@
     (a model or macro edited) and of the contract.
 -#}
 
-{#- the raw rows of an extract to (re-)derive, with their fingerprint _row_hash -#}
-{% macro crm_extract_changes(table_name, key, fingerprint=none) -%}
+{#-
+    The raw rows of an extract to (re-)derive, with their fingerprint _row_hash. The model and its
+    pre-hook name only the table: the key and the fingerprint come from the contract
+    (crm_contract_key, crm_row_fingerprint), so the two can never compare different things.
+-#}
+{% macro crm_extract_changes(table_name) -%}
     {%- if not execute -%}
         {#- parsing: crm_extract records the dependencies; the contract is not read yet -#}
         {{ return(crm_extract(table_name)) }}
     {%- endif -%}
     {#- only a run has the pre-hook's touched keys; `dbt show` and `compile` give the full select -#}
     {%- set incremental = is_incremental() and flags.WHICH in ('run', 'build', 'retry') -%}
+    {%- set key = crm_contract_key(table_name) -%}
     {%- if incremental -%}
         {%- do crm_require_incremental_column('_row_hash') -%}
     {%- endif -%}
     select
         extract.*,
-        {{ crm_row_fingerprint(table_name, 'extract', fingerprint) }} as _row_hash
+        {{ crm_row_fingerprint(table_name, 'extract') }} as _row_hash
     from ({{ crm_extract(table_name) }}) as extract
     {%- if incremental %}
     where
@@ -49,14 +54,15 @@
     keys that are still in the extract. One comparison finds both what to re-derive and what to
     delete (the extract's keys are not read a second time for the vanished ones).
 -#}
-{% macro crm_base_replace_touched(table_name, key, fingerprint=none) -%}
+{% macro crm_base_replace_touched(table_name) -%}
     {%- if is_incremental() -%}
+    {%- set key = crm_contract_key(table_name) -%}
     create or replace temporary table {{ crm_touched_keys_relation() }} as
     select distinct coalesce(current_rows.{{ key }}, stored_rows.{{ key }}) as {{ key }}
     from (
         select
             extract.{{ key }},
-            {{ crm_row_fingerprint(table_name, 'extract', fingerprint) }} as _row_hash
+            {{ crm_row_fingerprint(table_name, 'extract') }} as _row_hash
         from ({{ crm_extract(table_name) }}) as extract
         where extract.{{ key }} is not null
     ) as current_rows
@@ -81,17 +87,22 @@
 
 {#-
     Fingerprint of a raw row: its contract columns as cleaned text, its position, the settings
-    the parse depends on and an optional extra expression (e.g. crm_exchange_rates_fingerprint).
+    the parse depends on and, for a table with money and a currency column (its amounts are
+    converted to the reporting currency), the staged exchange rates
+    (crm_exchange_rates_fingerprint). Such a model joins the exchange rates itself, so the ref
+    is declared where it parses.
 -#}
-{% macro crm_row_fingerprint(table_name, relation_alias, fingerprint=none) -%}
+{% macro crm_row_fingerprint(table_name, relation_alias) -%}
     {%- set parts = [] -%}
-    {%- for column in crm_contract_columns(table_name) -%}
+    {%- set columns = crm_contract_columns(table_name) -%}
+    {%- for column in columns -%}
         {%- do parts.append(relation_alias ~ '.' ~ column.name) -%}
     {%- endfor -%}
     {%- do parts.append(relation_alias ~ '._source_row_number') -%}
     {%- do parts.append("'" ~ var('crm_timezone') ~ "|" ~ var('reporting_currency') ~ "'") -%}
-    {%- if fingerprint is not none -%}
-        {%- do parts.append(fingerprint) -%}
+    {%- set logical_types = columns | map(attribute='logical_type') | list -%}
+    {%- if 'money' in logical_types and 'currency' in logical_types -%}
+        {%- do parts.append(crm_exchange_rates_fingerprint()) -%}
     {%- endif -%}
     {{ return(adapter.dispatch('crm_row_fingerprint', 'crm_kpi')(parts)) }}
 {%- endmacro %}

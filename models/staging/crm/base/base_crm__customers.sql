@@ -6,12 +6,12 @@
     materialized=crm_fact_materialization(),
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ crm_base_replace_touched('customers', 'customer_id') }}"
+    pre_hook="{{ crm_base_replace_touched('customers') }}"
 ) }}
 with
 
 source as (
-    {{ crm_extract_changes('customers', 'customer_id') }}
+    {{ crm_extract_changes('customers') }}
 ),
 
 parsed as (

@@ -6,12 +6,12 @@
     materialized=crm_fact_materialization(),
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ crm_base_replace_touched('leads', 'lead_id') }}"
+    pre_hook="{{ crm_base_replace_touched('leads') }}"
 ) }}
 with
 
 source as (
-    {{ crm_extract_changes('leads', 'lead_id') }}
+    {{ crm_extract_changes('leads') }}
 ),
 
 parsed as (

@@ -6,12 +6,12 @@
     materialized=crm_fact_materialization(),
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ crm_base_replace_touched('opportunities', 'opportunity_id', fingerprint=crm_exchange_rates_fingerprint()) }}"
+    pre_hook="{{ crm_base_replace_touched('opportunities') }}"
 ) }}
 with
 
 source as (
-    {{ crm_extract_changes('opportunities', 'opportunity_id', fingerprint=crm_exchange_rates_fingerprint()) }}
+    {{ crm_extract_changes('opportunities') }}
 ),
 
 parsed as (

@@ -6,12 +6,12 @@
     materialized=crm_fact_materialization(),
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ crm_base_replace_touched('subscriptions', 'subscription_id', fingerprint=crm_exchange_rates_fingerprint()) }}"
+    pre_hook="{{ crm_base_replace_touched('subscriptions') }}"
 ) }}
 with
 
 source as (
-    {{ crm_extract_changes('subscriptions', 'subscription_id', fingerprint=crm_exchange_rates_fingerprint()) }}
+    {{ crm_extract_changes('subscriptions') }}
 ),
 
 parsed as (

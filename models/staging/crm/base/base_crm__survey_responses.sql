@@ -6,12 +6,12 @@
     materialized=crm_fact_materialization(),
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ crm_base_replace_touched('survey_responses', 'response_id') }}"
+    pre_hook="{{ crm_base_replace_touched('survey_responses') }}"
 ) }}
 with
 
 source as (
-    {{ crm_extract_changes('survey_responses', 'response_id') }}
+    {{ crm_extract_changes('survey_responses') }}
 ),
 
 parsed as (

@@ -6,12 +6,12 @@
     materialized=crm_fact_materialization(),
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ crm_base_replace_touched('usage_events', 'event_id') }}"
+    pre_hook="{{ crm_base_replace_touched('usage_events') }}"
 ) }}
 with
 
 source as (
-    {{ crm_extract_changes('usage_events', 'event_id') }}
+    {{ crm_extract_changes('usage_events') }}
 ),
 
 parsed as (

@@ -6,12 +6,12 @@
     materialized=crm_fact_materialization(),
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ crm_base_replace_touched('web_sessions', 'session_id') }}"
+    pre_hook="{{ crm_base_replace_touched('web_sessions') }}"
 ) }}
 with
 
 source as (
-    {{ crm_extract_changes('web_sessions', 'session_id') }}
+    {{ crm_extract_changes('web_sessions') }}
 ),
 
 parsed as (
